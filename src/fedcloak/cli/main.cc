@@ -1,0 +1,27 @@
+// fedcloak: the one command-line entry point. Library code never prints; this file and
+// the *_command.cc files beside it are where output happens.
+#include <cstdio>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "fedcloak/cli/commands.h"
+#include "fedcloak/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "fedcloak: federated learning with encrypted aggregation.\n"
+      "Sites train locally; only encrypted or masked updates travel; the coordinator\n"
+      "learns nothing but the aggregate."};
+  app.set_version_flag("--version", std::string(fedcloak::kVersionString));
+  app.require_subcommand(1);
+
+  fedcloak::cli::CommandRegistry registry;
+  fedcloak::cli::AddVersionCommand(app, registry);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return registry.Run();
+}
