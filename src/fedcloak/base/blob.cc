@@ -11,9 +11,7 @@
 
 namespace fedcloak {
 
-std::string SessionId::ToHex() const {
-  return fedcloak::ToHex(bytes);
-}
+std::string SessionId::ToHex() const { return fedcloak::ToHex(bytes); }
 
 std::string SessionId::ShortHex() const { return ToHex().substr(0, 8); }
 
@@ -50,14 +48,14 @@ absl::StatusOr<BlobHeader> ParseBlobHeader(std::span<const uint8_t> bytes,
                                            const BlobLimits& limits) {
   if (bytes.size() < kBlobHeaderSize) {
     return absl::DataLossError(fmt::format("blob of {} bytes is shorter than the {}-byte header",
-                                               bytes.size(), kBlobHeaderSize));
+                                           bytes.size(), kBlobHeaderSize));
   }
   ByteReader r(bytes.first(kBlobHeaderSize));
   std::span<const uint8_t> magic;
   FEDCLOAK_RETURN_IF_ERROR(r.ReadBytes("magic", 4, &magic));
   if (std::memcmp(magic.data(), kBlobMagic.data(), kBlobMagic.size()) != 0) {
-    return absl::DataLossError(fmt::format(
-        "blob magic is 0x{}, expected 0x464c434b (\"FCLK\")", fedcloak::ToHex(magic)));
+    return absl::DataLossError(
+        fmt::format("blob magic is 0x{}, expected 0x464c434b (\"FCLK\")", fedcloak::ToHex(magic)));
   }
   uint16_t header_size = 0, version = 0, flags = 0;
   uint32_t reserved = 0;
@@ -65,13 +63,14 @@ absl::StatusOr<BlobHeader> ParseBlobHeader(std::span<const uint8_t> bytes,
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU16("header size", &header_size));
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU16("format version", &version));
   if (version != kBlobFormatVersion) {
-    return absl::InvalidArgumentError(fmt::format(
-        "blob format version {} is not supported (this build reads {})", version,
-        kBlobFormatVersion));
+    return absl::InvalidArgumentError(
+        fmt::format("blob format version {} is not supported (this build reads {})", version,
+                    kBlobFormatVersion));
   }
   if (header_size != kBlobHeaderSize) {
-    return absl::DataLossError(fmt::format("blob header size is {}, expected {} for format version {}",
-                                               header_size, kBlobHeaderSize, version));
+    return absl::DataLossError(
+        fmt::format("blob header size is {}, expected {} for format version {}", header_size,
+                    kBlobHeaderSize, version));
   }
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU16("object kind", &h.kind));
   if (h.kind == 0) return absl::DataLossError("blob object kind is 0, which is never valid");
@@ -90,8 +89,9 @@ absl::StatusOr<BlobHeader> ParseBlobHeader(std::span<const uint8_t> bytes,
   std::memcpy(h.session.bytes.data(), session.data(), session.size());
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU64("payload length", &h.payload_length));
   if (h.payload_length > limits.max_payload_length) {
-    return absl::InvalidArgumentError(fmt::format("blob payload length {} exceeds the limit of {} bytes",
-                                                  h.payload_length, limits.max_payload_length));
+    return absl::InvalidArgumentError(
+        fmt::format("blob payload length {} exceeds the limit of {} bytes", h.payload_length,
+                    limits.max_payload_length));
   }
   return h;
 }
@@ -100,16 +100,17 @@ absl::StatusOr<BlobView> ParseBlob(std::span<const uint8_t> bytes, const BlobLim
   FEDCLOAK_ASSIGN_OR_RETURN(BlobHeader header, ParseBlobHeader(bytes, limits));
   const uint64_t available = bytes.size() - kBlobHeaderSize;
   if (available != header.payload_length) {
-    return absl::DataLossError(fmt::format("blob payload length field says {} bytes but {} follow the header",
-                                               header.payload_length, available));
+    return absl::DataLossError(
+        fmt::format("blob payload length field says {} bytes but {} follow the header",
+                    header.payload_length, available));
   }
   return BlobView{header, bytes.subspan(kBlobHeaderSize)};
 }
 
 absl::Status CheckBlobHeader(const BlobHeader& header, const BlobExpectation& expected) {
   if (header.kind != expected.kind) {
-    return absl::InvalidArgumentError(fmt::format("blob object kind is {:#06x}, expected {:#06x}",
-                                                  header.kind, expected.kind));
+    return absl::InvalidArgumentError(
+        fmt::format("blob object kind is {:#06x}, expected {:#06x}", header.kind, expected.kind));
   }
   if (expected.parameter_id && header.parameter_id != *expected.parameter_id) {
     return absl::InvalidArgumentError(fmt::format("blob parameter id is {:#x}, expected {:#x}",

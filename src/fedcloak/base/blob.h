@@ -27,7 +27,7 @@ struct SessionId {
   std::array<uint8_t, 32> bytes{};
 
   friend bool operator==(const SessionId&, const SessionId&) = default;
-  std::string ToHex() const;  // 64 lowercase hex digits
+  std::string ToHex() const;     // 64 lowercase hex digits
   std::string ShortHex() const;  // first 8 hex digits, for messages
 };
 
@@ -73,8 +73,7 @@ absl::StatusOr<BlobHeader> ParseBlobHeader(std::span<const uint8_t> bytes,
 
 // Parses a whole blob: the header as above, then requires exactly payload_length bytes
 // to follow (DataLoss if fewer or more).
-absl::StatusOr<BlobView> ParseBlob(std::span<const uint8_t> bytes,
-                                   const BlobLimits& limits = {});
+absl::StatusOr<BlobView> ParseBlob(std::span<const uint8_t> bytes, const BlobLimits& limits = {});
 
 // What a loader expects of a header; unset fields are not checked.
 struct BlobExpectation {

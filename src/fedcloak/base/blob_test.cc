@@ -28,7 +28,8 @@ BlobHeader SampleHeader() {
 std::vector<uint8_t> SamplePayload() { return {1, 2, 3, 4, 5, 6, 7, 8, 9}; }
 
 void PutU64At(std::vector<uint8_t>& b, size_t offset, uint64_t v) {
-  for (int i = 0; i < 8; ++i) b[offset + static_cast<size_t>(i)] = static_cast<uint8_t>(v >> (8 * i));
+  for (int i = 0; i < 8; ++i)
+    b[offset + static_cast<size_t>(i)] = static_cast<uint8_t>(v >> (8 * i));
 }
 
 TEST(BlobTest, RoundTrip) {
@@ -91,7 +92,8 @@ TEST(BlobTest, FutureVersionIsRefusedByName) {
 TEST(BlobTest, WrongHeaderSizeIsDataLoss) {
   std::vector<uint8_t> blob = EncodeBlob(SampleHeader(), SamplePayload());
   blob[4] = 80;
-  EXPECT_THAT(ParseBlob(blob), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("header size is 80")));
+  EXPECT_THAT(ParseBlob(blob),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("header size is 80")));
 }
 
 TEST(BlobTest, ReservedBitsAndZeroKindAreDataLoss) {
@@ -110,8 +112,8 @@ TEST(BlobTest, ReservedBitsAndZeroKindAreDataLoss) {
 TEST(BlobTest, OversizedLengthIsRefusedBeforeAllocation) {
   std::vector<uint8_t> blob = EncodeBlob(SampleHeader(), SamplePayload());
   PutU64At(blob, 64, uint64_t{1} << 40);
-  EXPECT_THAT(ParseBlobHeader(blob), StatusIs(absl::StatusCode::kInvalidArgument,
-                                              HasSubstr("exceeds the limit")));
+  EXPECT_THAT(ParseBlobHeader(blob),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("exceeds the limit")));
   BlobLimits small;
   small.max_payload_length = 8;
   std::vector<uint8_t> ok = EncodeBlob(SampleHeader(), SamplePayload());

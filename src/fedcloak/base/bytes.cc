@@ -12,14 +12,13 @@ void ByteWriter::PutLengthPrefixed(std::span<const uint8_t> bytes) {
 }
 
 void ByteWriter::PutString(std::string_view s) {
-  PutLengthPrefixed(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()),
-                                             s.size()));
+  PutLengthPrefixed(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
 }
 
 absl::Status ByteReader::Need(std::string_view field, size_t size) const {
   if (remaining() < size) {
     return absl::DataLossError(fmt::format("truncated {}: need {} bytes at offset {}, have {}",
-                                                 field, size, offset_, remaining()));
+                                           field, size, offset_, remaining()));
   }
   return absl::OkStatus();
 }

@@ -37,8 +37,7 @@ Prg::Prg(std::span<const uint8_t, kSeedSize> seed, std::string_view label)
   uint8_t size_bytes[8];
   for (int i = 0; i < 8; ++i) size_bytes[i] = static_cast<uint8_t>(label_size >> (8 * i));
   crypto_generichash_update(&state, size_bytes, sizeof(size_bytes));
-  crypto_generichash_update(&state, reinterpret_cast<const uint8_t*>(label.data()),
-                            label.size());
+  crypto_generichash_update(&state, reinterpret_cast<const uint8_t*>(label.data()), label.size());
   crypto_generichash_final(&state, key.data(), key.size());
   sodium_memzero(&state, sizeof(state));
 
@@ -64,8 +63,8 @@ void Prg::Fill(std::span<uint8_t> out) {
   while (done < out.size()) {
     const size_t n = std::min<size_t>(out.size() - done, size_t{1} << 30);
     int written = 0;
-    FEDCLOAK_CHECK(EVP_EncryptUpdate(impl_->ctx, out.data() + done, &written,
-                                     out.data() + done, static_cast<int>(n)) == 1,
+    FEDCLOAK_CHECK(EVP_EncryptUpdate(impl_->ctx, out.data() + done, &written, out.data() + done,
+                                     static_cast<int>(n)) == 1,
                    "AES-CTR update failed");
     FEDCLOAK_CHECK(static_cast<size_t>(written) == n, "AES-CTR short output");
     done += n;

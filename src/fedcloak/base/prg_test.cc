@@ -16,9 +16,7 @@ std::array<uint8_t, 32> CountingSeed() {
   return seed;
 }
 
-std::string Hex(const std::vector<uint8_t>& v) {
-  return ToHex(v);
-}
+std::string Hex(const std::vector<uint8_t>& v) { return ToHex(v); }
 
 // Known answer computed independently of this code: Python's hashlib.blake2b(
 // b"fedcloak.prg.v1" + (4).to_bytes(8, "little") + b"test", key=bytes(range(32)),
@@ -82,8 +80,7 @@ TEST(PrgTest, WordsAreTheByteStreamInLittleEndian) {
   b.Fill(bytes);
   for (size_t i = 0; i < 4; ++i) {
     const uint32_t expected = uint32_t{bytes[4 * i]} | uint32_t{bytes[4 * i + 1]} << 8 |
-                              uint32_t{bytes[4 * i + 2]} << 16 |
-                              uint32_t{bytes[4 * i + 3]} << 24;
+                              uint32_t{bytes[4 * i + 2]} << 16 | uint32_t{bytes[4 * i + 3]} << 24;
     EXPECT_EQ(words[i], expected);
   }
 }

@@ -41,8 +41,7 @@ MATCHER_P2(StatusIs, code, message_matcher,
            "has status code " + absl::StatusCodeToString(static_cast<absl::StatusCode>(code))) {
   const absl::Status& s = internal::GetStatus(arg);
   *result_listener << "status is " << s.ToString();
-  return s.code() == code &&
-         ::testing::Matches(message_matcher)(std::string(s.message()));
+  return s.code() == code && ::testing::Matches(message_matcher)(std::string(s.message()));
 }
 
 MATCHER_P(IsOkAndHolds, value_matcher, "is OK and holds a matching value") {

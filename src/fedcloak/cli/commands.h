@@ -12,8 +12,8 @@ namespace fedcloak::cli {
 
 // Process exit codes of the CLI.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;   // the job ran and failed
-inline constexpr int kExitUsage = 2;     // bad arguments or configuration
+inline constexpr int kExitFailure = 1;  // the job ran and failed
+inline constexpr int kExitUsage = 2;    // bad arguments or configuration
 
 // Holds the action of the subcommand that parsing selected.
 class CommandRegistry {

@@ -20,7 +20,8 @@ absl::Status SetTorchThreads(int threads) {
   try {
     torch::set_num_threads(threads);
   } catch (const c10::Error& e) {
-    return absl::InternalError(absl::StrCat("torch::set_num_threads: ", e.what_without_backtrace()));
+    return absl::InternalError(
+        absl::StrCat("torch::set_num_threads: ", e.what_without_backtrace()));
   }
   return absl::OkStatus();
 }
