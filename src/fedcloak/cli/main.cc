@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
 
   fedcloak::cli::CommandRegistry registry;
   fedcloak::cli::AddVersionCommand(app, registry);
+  fedcloak::cli::AddSimulateCommand(app, registry);
 
   try {
     app.parse(argc, argv);

@@ -6,6 +6,7 @@ std::string_view TaskKindName(TaskKind kind) {
   switch (kind) {
     case TaskKind::kTrain: return "train";
     case TaskKind::kEvaluate: return "evaluate";
+    case TaskKind::kEnroll: return "enroll";
     case TaskKind::kHeKeyGen: return "he-keygen";
     case TaskKind::kHeKeyShares: return "he-key-shares";
     case TaskKind::kHeDecrypt: return "he-decrypt";

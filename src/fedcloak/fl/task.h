@@ -15,6 +15,7 @@ namespace fedcloak::fl {
 enum class TaskKind : uint16_t {
   kTrain = 1,             // payload: global model + round config; result: update
   kEvaluate = 2,          // payload: global model; result: metrics
+  kEnroll = 3,            // result: the site's long-term public keys (session setup)
   kHeKeyGen = 10,         // threshold-HE key setup, stage 1: public-key share + Shamir shares
   kHeKeyShares = 11,      // stage 2: deliver the shares addressed to this site
   kHeDecrypt = 12,        // decryption share for an aggregated ciphertext

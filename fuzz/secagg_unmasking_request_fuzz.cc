@@ -1,0 +1,16 @@
+// Fuzz target for the SecAgg+ UnmaskingRequest loader (see secagg_fuzz_common.h).
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "fuzz/secagg_fuzz_common.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace fedcloak::secagg;
+  const std::span<const uint8_t> input(data, size);
+  auto m = UnmaskingRequest::Parse(input, fuzz::Params(), fuzz::kRound, fuzz::Session());
+  if (!m.ok()) return 0;
+  FEDCLOAK_CHECK(m->survivors.size() <= fuzz::Params().num_sites());
+  fuzz::CheckSame(m->Encode(fuzz::Context()), input);
+  return 0;
+}

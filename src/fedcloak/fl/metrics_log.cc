@@ -1,0 +1,100 @@
+#include "fedcloak/fl/metrics_log.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace fedcloak::fl {
+namespace {
+
+std::string Opt(const std::optional<double>& v) { return v ? fmt::format("{:.6f}", *v) : ""; }
+
+nlohmann::json MetricsJson(const LocalMetrics& m) {
+  nlohmann::json j = {{"loss", m.loss}, {"accuracy", m.accuracy}, {"examples", m.num_examples}};
+  if (m.auc) j["auc"] = *m.auc;
+  if (m.precision) j["precision"] = *m.precision;
+  if (m.recall) j["recall"] = *m.recall;
+  return j;
+}
+
+absl::Status WriteFileAtomically(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return absl::InternalError(fmt::format("cannot write {}", tmp));
+    out << content;
+    out.flush();
+    if (!out) return absl::InternalError(fmt::format("cannot write {}", tmp));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec)
+    return absl::InternalError(fmt::format("cannot rename {} to {}: {}", tmp, path, ec.message()));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+MetricsLog::MetricsLog(std::string dir, std::string run_name, std::string mode)
+    : csv_path_(dir + "/rounds.csv"),
+      json_path_(dir + "/rounds.json"),
+      run_name_(std::move(run_name)),
+      mode_(std::move(mode)) {}
+
+absl::StatusOr<std::unique_ptr<MetricsLog>> MetricsLog::Open(const std::string& dir,
+                                                             const std::string& run_name,
+                                                             const std::string& mode) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return absl::InternalError(fmt::format("cannot create {}: {}", dir, ec.message()));
+  auto log = std::unique_ptr<MetricsLog>(new MetricsLog(dir, run_name, mode));
+  std::ofstream csv(log->csv_path_, std::ios::trunc);
+  if (!csv) return absl::InternalError(fmt::format("cannot write {}", log->csv_path_));
+  csv << "round,status,selected,survivors,dropouts,train_loss,eval_loss,eval_accuracy,eval_auc,"
+         "central_loss,central_accuracy,central_auc,seconds,bytes_to_sites,bytes_from_sites\n";
+  return log;
+}
+
+absl::Status MetricsLog::Append(const RoundRecord& r, const std::optional<LocalMetrics>& central) {
+  {
+    std::ofstream csv(csv_path_, std::ios::app);
+    if (!csv) return absl::InternalError(fmt::format("cannot append to {}", csv_path_));
+    const LocalMetrics none;
+    const LocalMetrics& e = r.evaluation ? *r.evaluation : none;
+    const LocalMetrics& c = central ? *central : none;
+    csv << fmt::format("{},{},{},{},{},{:.6f},{},{},{},{},{},{},{:.3f},{},{}\n", r.round,
+                       r.status.ok() ? "ok" : "failed", r.selected.size(), r.survivors.size(),
+                       r.dropouts.size(), r.train_loss,
+                       r.evaluation ? fmt::format("{:.6f}", e.loss) : "",
+                       r.evaluation ? fmt::format("{:.6f}", e.accuracy) : "", Opt(e.auc),
+                       central ? fmt::format("{:.6f}", c.loss) : "",
+                       central ? fmt::format("{:.6f}", c.accuracy) : "", Opt(c.auc), r.seconds,
+                       r.bytes_to_sites, r.bytes_from_sites);
+  }
+  nlohmann::json j = {{"round", r.round},
+                      {"status", r.status.ok() ? "ok" : std::string(r.status.message())},
+                      {"selected", r.selected},
+                      {"survivors", r.survivors},
+                      {"dropouts", r.dropouts},
+                      {"total_weight", r.total_weight},
+                      {"train_loss", r.train_loss},
+                      {"seconds", r.seconds},
+                      {"bytes_to_sites", r.bytes_to_sites},
+                      {"bytes_from_sites", r.bytes_from_sites}};
+  if (r.evaluation) j["federated_evaluation"] = MetricsJson(*r.evaluation);
+  if (central) j["central_evaluation"] = MetricsJson(*central);
+  json_rounds_.push_back(j.dump());
+  std::string doc = fmt::format("{{\"run\":{},\"mode\":{},\"rounds\":[",
+                                nlohmann::json(run_name_).dump(), nlohmann::json(mode_).dump());
+  for (size_t i = 0; i < json_rounds_.size(); ++i) {
+    if (i > 0) doc += ",";
+    doc += json_rounds_[i];
+  }
+  doc += "]}\n";
+  return WriteFileAtomically(json_path_, doc);
+}
+
+}  // namespace fedcloak::fl

@@ -1,0 +1,123 @@
+#include "fedcloak/fl/secure_messages.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <array>
+#include <cstring>
+#include <optional>
+
+#include "fedcloak/base/bytes.h"
+#include "fedcloak/base/status.h"
+
+namespace fedcloak::fl {
+namespace {
+
+constexpr uint32_t kMaxSecAggSites = 100000;
+
+absl::StatusOr<ByteReader> Open(std::span<const uint8_t> blob, ObjectKind kind,
+                                const SessionId& session, std::optional<uint64_t> round) {
+  FEDCLOAK_ASSIGN_OR_RETURN(BlobView view, ParseBlob(blob));
+  BlobExpectation e;
+  e.kind = kind;
+  e.session = session;
+  e.round = round;
+  FEDCLOAK_RETURN_IF_ERROR(CheckBlobHeader(view.header, e));
+  return ByteReader(view.payload);
+}
+
+std::vector<uint8_t> Seal(ObjectKind kind, const SessionId& session, uint64_t round,
+                          const std::vector<uint8_t>& payload) {
+  BlobHeader h;
+  h.kind = kind;
+  h.session = session;
+  h.round = round;
+  return EncodeBlob(h, payload);
+}
+
+template <size_t N>
+absl::Status ReadArray(ByteReader& r, std::string_view field, std::array<uint8_t, N>* out) {
+  std::span<const uint8_t> bytes;
+  FEDCLOAK_RETURN_IF_ERROR(r.ReadBytes(field, N, &bytes));
+  std::memcpy(out->data(), bytes.data(), N);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<uint8_t> EncodeEnrollment(const Enrollment& e, const SessionId& session) {
+  std::vector<uint8_t> p;
+  ByteWriter w(&p);
+  w.PutBytes(e.identity_key);
+  w.PutBytes(e.transport_key);
+  return Seal(kEnrollmentKind, session, 0, p);
+}
+
+absl::StatusOr<Enrollment> DecodeEnrollment(std::span<const uint8_t> blob,
+                                            const SessionId& session) {
+  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, Open(blob, kEnrollmentKind, session, 0));
+  Enrollment e;
+  FEDCLOAK_RETURN_IF_ERROR(ReadArray(r, "identity key", &e.identity_key));
+  FEDCLOAK_RETURN_IF_ERROR(ReadArray(r, "transport key", &e.transport_key));
+  FEDCLOAK_RETURN_IF_ERROR(r.ExpectEnd("enrollment"));
+  return e;
+}
+
+std::vector<uint8_t> EncodeSecAggSetup(const SecAggSetup& s, const SessionId& session,
+                                       uint64_t round) {
+  std::vector<uint8_t> p;
+  ByteWriter w(&p);
+  w.PutU32(s.num_sites);
+  w.PutU32(s.neighbours);
+  w.PutU32(s.threshold);
+  w.PutU64(s.vector_length);
+  w.PutU32(s.site_id);
+  for (const auto& k : s.identity_keys) w.PutBytes(k);
+  return Seal(kSecAggSetupKind, session, round, p);
+}
+
+absl::StatusOr<SecAggSetup> DecodeSecAggSetup(std::span<const uint8_t> blob,
+                                              const SessionId& session, uint64_t round) {
+  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, Open(blob, kSecAggSetupKind, session, round));
+  SecAggSetup s;
+  FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("site count", &s.num_sites));
+  FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("neighbours", &s.neighbours));
+  FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("threshold", &s.threshold));
+  FEDCLOAK_RETURN_IF_ERROR(r.ReadU64("vector length", &s.vector_length));
+  FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("site id", &s.site_id));
+  if (s.num_sites == 0 || s.num_sites > kMaxSecAggSites) {
+    return absl::InvalidArgumentError(
+        fmt::format("site count {} is outside [1, {}]", s.num_sites, kMaxSecAggSites));
+  }
+  if (r.remaining() != uint64_t{s.num_sites} * 32) {
+    return absl::DataLossError(fmt::format("setup names {} sites but carries {} key bytes",
+                                           s.num_sites, r.remaining()));
+  }
+  s.identity_keys.resize(s.num_sites);
+  for (auto& k : s.identity_keys) FEDCLOAK_RETURN_IF_ERROR(ReadArray(r, "identity key", &k));
+  return s;
+}
+
+std::vector<uint8_t> EncodeTrainReport(double train_loss, const SessionId& session,
+                                       uint64_t round) {
+  std::vector<uint8_t> p;
+  ByteWriter w(&p);
+  uint64_t bits;
+  std::memcpy(&bits, &train_loss, sizeof(bits));
+  w.PutU64(bits);
+  return Seal(kTrainReportKind, session, round, p);
+}
+
+absl::StatusOr<double> DecodeTrainReport(std::span<const uint8_t> blob, const SessionId& session,
+                                         uint64_t round) {
+  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, Open(blob, kTrainReportKind, session, round));
+  uint64_t bits = 0;
+  FEDCLOAK_RETURN_IF_ERROR(r.ReadU64("train loss", &bits));
+  FEDCLOAK_RETURN_IF_ERROR(r.ExpectEnd("train report"));
+  double v;
+  std::memcpy(&v, &bits, sizeof(v));
+  if (!std::isfinite(v)) return absl::InvalidArgumentError("train loss is not finite");
+  return v;
+}
+
+}  // namespace fedcloak::fl

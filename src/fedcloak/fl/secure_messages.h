@@ -1,0 +1,55 @@
+// Engine messages of the secure modes (kinds 0x0324-0x032f): a site's enrollment (its
+// long-term public keys), the per-round SecAgg+ setup, and the plaintext training report
+// a site sends beside its masked or encrypted update. Layouts: doc/wire_format.md.
+#ifndef FEDCLOAK_FL_SECURE_MESSAGES_H_
+#define FEDCLOAK_FL_SECURE_MESSAGES_H_
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "fedcloak/base/blob.h"
+#include "fedcloak/crypto/ed25519.h"
+#include "fedcloak/crypto/x25519.h"
+
+namespace fedcloak::fl {
+
+inline constexpr ObjectKind kEnrollmentKind = 0x0324;
+inline constexpr ObjectKind kSecAggSetupKind = 0x0325;
+inline constexpr ObjectKind kTrainReportKind = 0x0326;
+
+struct Enrollment {
+  crypto::Ed25519PublicKey identity_key{};   // signs SecAgg+ key advertisements
+  crypto::X25519PublicKey transport_key{};   // receives HE key shares end to end
+};
+std::vector<uint8_t> EncodeEnrollment(const Enrollment& e, const SessionId& session);
+absl::StatusOr<Enrollment> DecodeEnrollment(std::span<const uint8_t> blob,
+                                            const SessionId& session);
+
+// Coordinator -> site at the first SecAgg+ stage of a round: the round's public
+// parameters, the site's id in the round (1-based), and the identity keys of all the
+// round's participants in id order.
+struct SecAggSetup {
+  uint32_t num_sites = 0;
+  uint32_t neighbours = 0;
+  uint32_t threshold = 0;
+  uint64_t vector_length = 0;
+  uint32_t site_id = 0;
+  std::vector<crypto::Ed25519PublicKey> identity_keys;
+};
+std::vector<uint8_t> EncodeSecAggSetup(const SecAggSetup& s, const SessionId& session,
+                                       uint64_t round);
+absl::StatusOr<SecAggSetup> DecodeSecAggSetup(std::span<const uint8_t> blob,
+                                              const SessionId& session, uint64_t round);
+
+// Site -> coordinator beside a protected update: what the site chooses to report in the
+// clear (its mean training loss).
+std::vector<uint8_t> EncodeTrainReport(double train_loss, const SessionId& session,
+                                       uint64_t round);
+absl::StatusOr<double> DecodeTrainReport(std::span<const uint8_t> blob, const SessionId& session,
+                                         uint64_t round);
+
+}  // namespace fedcloak::fl
+
+#endif  // FEDCLOAK_FL_SECURE_MESSAGES_H_

@@ -1,0 +1,113 @@
+#include "fedcloak/fl/site_runtime.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "fedcloak/base/status.h"
+#include "fedcloak/crypto/fixed_point.h"
+#include "fedcloak/fl/messages.h"
+#include "fedcloak/fl/secure_messages.h"
+#include "fedcloak/secagg/client.h"
+
+namespace fedcloak::fl {
+
+SiteRuntime::SiteRuntime(SiteIdentity identity, const SessionId& session, LocalLearner* learner,
+                         SecureRandom* rng)
+    : identity_(std::move(identity)),
+      session_(session),
+      learner_(learner),
+      rng_(rng),
+      identity_key_(crypto::Ed25519KeyPair::Generate(*rng)),
+      transport_key_(crypto::X25519KeyPair::Generate(*rng)) {}
+
+SiteRuntime::~SiteRuntime() = default;
+
+absl::StatusOr<TaskResult> SiteRuntime::Handle(const Task& task) {
+  switch (task.kind) {
+    case TaskKind::kTrain:
+      return Train(task);
+    case TaskKind::kEvaluate:
+      return Evaluate(task);
+    case TaskKind::kEnroll:
+      return Enroll();
+    case TaskKind::kSecAggAdvertise:
+      return SecAggAdvertise(task);
+    case TaskKind::kSecAggShareKeys:
+      return SecAggShareKeys(task);
+    case TaskKind::kSecAggMaskedInput:
+      return SecAggMaskedInput(task);
+    case TaskKind::kSecAggUnmask:
+      return SecAggUnmask(task);
+    default:
+      return absl::InvalidArgumentError(
+          fmt::format("site {} cannot handle task {}", identity_.name, TaskKindName(task.kind)));
+  }
+}
+
+absl::StatusOr<ModelBroadcast> SiteRuntime::DecodeBroadcast(std::span<const uint8_t> blob,
+                                                            uint64_t round) {
+  FEDCLOAK_ASSIGN_OR_RETURN(ModelBroadcast m, DecodeModelBroadcast(blob, session_, round));
+  if (m.params.size() != learner_->num_parameters()) {
+    return absl::InvalidArgumentError(fmt::format("global model has {} parameters, site {} has {}",
+                                                  m.params.size(), identity_.name,
+                                                  learner_->num_parameters()));
+  }
+  return m;
+}
+
+absl::StatusOr<LocalUpdate> SiteRuntime::TrainOn(const ModelBroadcast& m) {
+  TrainSettings settings = m.train;
+  settings.seed ^= uint64_t{identity_.index} * 0x9e3779b97f4a7c15ull;
+  FEDCLOAK_ASSIGN_OR_RETURN(LocalUpdate update, learner_->Train(m.params, settings));
+  for (float v : update.delta) {
+    if (!std::isfinite(v)) {
+      return absl::InternalError(
+          fmt::format("site {}: local training diverged (non-finite update)", identity_.name));
+    }
+  }
+  return update;
+}
+
+absl::StatusOr<SiteRuntime::EncodedUpdate> SiteRuntime::TrainAndEncode(const ModelBroadcast& m) {
+  FEDCLOAK_ASSIGN_OR_RETURN(crypto::FixedPointCodec codec,
+                            crypto::FixedPointCodec::Create(m.encoding.clip, m.encoding.scale,
+                                                            m.encoding.max_total_weight));
+  FEDCLOAK_ASSIGN_OR_RETURN(LocalUpdate update, TrainOn(m));
+  if (update.num_examples == 0 || update.num_examples > codec.max_total_weight()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "site {}: example count {} is outside [1, {}] (the run's total weight bound)",
+        identity_.name, update.num_examples, codec.max_total_weight()));
+  }
+  EncodedUpdate out;
+  out.weight = static_cast<uint32_t>(update.num_examples);
+  out.train_loss = update.train_loss;
+  out.values.resize(update.delta.size());
+  codec.Encode(update.delta, out.weight, *rng_, out.values);
+  return out;
+}
+
+absl::StatusOr<TaskResult> SiteRuntime::Train(const Task& task) {
+  FEDCLOAK_ASSIGN_OR_RETURN(ModelBroadcast m, DecodeBroadcast(task.payload, task.round));
+  if (m.mode != AggregationMode::kPlain) {
+    return absl::InvalidArgumentError(fmt::format(
+        "site {}: a plain training task in a secure mode is refused", identity_.name));
+  }
+  FEDCLOAK_ASSIGN_OR_RETURN(LocalUpdate update, TrainOn(m));
+  return TaskResult{EncodePlainUpdate(update, session_, task.round)};
+}
+
+absl::StatusOr<TaskResult> SiteRuntime::Enroll() {
+  Enrollment e;
+  e.identity_key = identity_key_.public_key();
+  e.transport_key = transport_key_.public_key();
+  return TaskResult{EncodeEnrollment(e, session_)};
+}
+
+absl::StatusOr<TaskResult> SiteRuntime::Evaluate(const Task& task) {
+  FEDCLOAK_ASSIGN_OR_RETURN(ModelBroadcast m, DecodeBroadcast(task.payload, task.round));
+  FEDCLOAK_ASSIGN_OR_RETURN(LocalMetrics metrics, learner_->Evaluate(m.params));
+  return TaskResult{EncodeEvalResult(metrics, session_, task.round)};
+}
+
+}  // namespace fedcloak::fl

@@ -1,0 +1,80 @@
+// A site's side of the protocol: executes the coordinator's tasks with the site's local
+// learner and, in the secure modes, its share of the cryptographic protocol. One
+// SiteRuntime per site and session; the simulator wraps it in an InProcessSite, the
+// site agent of module net calls it for every task arriving on the stream.
+#ifndef FEDCLOAK_FL_SITE_RUNTIME_H_
+#define FEDCLOAK_FL_SITE_RUNTIME_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "fedcloak/base/blob.h"
+#include "fedcloak/base/secure_random.h"
+#include "fedcloak/crypto/ed25519.h"
+#include "fedcloak/crypto/x25519.h"
+#include "fedcloak/fl/learner.h"
+#include "fedcloak/fl/messages.h"
+#include "fedcloak/fl/site_handle.h"
+
+namespace fedcloak::secagg {
+class SecAggClient;
+}  // namespace fedcloak::secagg
+
+namespace fedcloak::fl {
+
+struct SiteIdentity {
+  std::string name;
+  uint32_t index = 0;  // 1-based position in the run's site list (Shamir evaluation point)
+};
+
+// Not thread-safe (one task at a time, as SiteHandle guarantees).
+class SiteRuntime final : public TaskHandler {
+ public:
+  // `learner` and `rng` must outlive the runtime. The site's long-term keys (identity
+  // key for SecAgg+, transport key for HE key shares) are drawn from `rng`.
+  SiteRuntime(SiteIdentity identity, const SessionId& session, LocalLearner* learner,
+              SecureRandom* rng);
+  ~SiteRuntime() override;
+
+  // Errors: InvalidArgument for a malformed or mismatched payload, FailedPrecondition
+  // for a task out of protocol order, and the learner's own errors.
+  absl::StatusOr<TaskResult> Handle(const Task& task) override;
+
+  const SiteIdentity& identity() const { return identity_; }
+
+ private:
+  // The site's update, encoded for the secure modes.
+  struct EncodedUpdate {
+    std::vector<uint32_t> values;
+    uint32_t weight = 0;
+    double train_loss = 0.0;
+  };
+
+  absl::StatusOr<ModelBroadcast> DecodeBroadcast(std::span<const uint8_t> blob, uint64_t round);
+  absl::StatusOr<LocalUpdate> TrainOn(const ModelBroadcast& m);
+  absl::StatusOr<EncodedUpdate> TrainAndEncode(const ModelBroadcast& m);
+
+  absl::StatusOr<TaskResult> Train(const Task& task);
+  absl::StatusOr<TaskResult> Evaluate(const Task& task);
+  absl::StatusOr<TaskResult> Enroll();
+  // SecAgg+ stages (site_runtime_secagg.cc).
+  absl::StatusOr<TaskResult> SecAggAdvertise(const Task& task);
+  absl::StatusOr<TaskResult> SecAggShareKeys(const Task& task);
+  absl::StatusOr<TaskResult> SecAggMaskedInput(const Task& task);
+  absl::StatusOr<TaskResult> SecAggUnmask(const Task& task);
+  absl::StatusOr<secagg::SecAggClient*> SecAggClientFor(uint64_t round);
+
+  SiteIdentity identity_;
+  SessionId session_;
+  LocalLearner* learner_;
+  SecureRandom* rng_;
+  crypto::Ed25519KeyPair identity_key_;
+  crypto::X25519KeyPair transport_key_;
+  uint64_t secagg_round_ = 0;
+  std::unique_ptr<secagg::SecAggClient> secagg_;
+};
+
+}  // namespace fedcloak::fl
+
+#endif  // FEDCLOAK_FL_SITE_RUNTIME_H_

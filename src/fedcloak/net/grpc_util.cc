@@ -1,0 +1,67 @@
+#include "fedcloak/net/grpc_util.h"
+
+#include <string_view>
+
+#include "fedcloak/net/openssl_util.h"
+
+namespace fedcloak::net::internal {
+namespace {
+
+std::string KeyString(const TlsMaterial& tls) {
+  return std::string(reinterpret_cast<const char*>(tls.private_key_pem.data()),
+                     tls.private_key_pem.size());
+}
+
+}  // namespace
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+}
+
+int MaxMessageBytes(size_t max_chunk_bytes) {
+  constexpr size_t kEnvelope = 4096;  // Chunk header fields and protobuf tags
+  return static_cast<int>(max_chunk_bytes + kEnvelope);
+}
+
+std::shared_ptr<grpc::ServerCredentials> MakeServerCredentials(const TlsMaterial& tls) {
+  grpc::SslServerCredentialsOptions options(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  options.pem_root_certs = tls.ca_certificate_pem;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair{KeyString(tls), tls.certificate_pem};
+  options.pem_key_cert_pairs.push_back(pair);
+  SecureWipeString(&pair.private_key);
+  auto credentials = grpc::SslServerCredentials(options);
+  SecureWipeString(&options.pem_key_cert_pairs.front().private_key);
+  return credentials;
+}
+
+std::shared_ptr<grpc::ChannelCredentials> MakeChannelCredentials(const TlsMaterial& tls) {
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = tls.ca_certificate_pem;
+  options.pem_private_key = KeyString(tls);
+  options.pem_cert_chain = tls.certificate_pem;
+  auto credentials = grpc::SslCredentials(options);
+  SecureWipeString(&options.pem_private_key);
+  return credentials;
+}
+
+std::string TargetNameFor(const std::string& address, const std::string& override_name) {
+  if (!override_name.empty()) return override_name;
+  std::string_view a = address;
+  if (a.starts_with("ipv4:")) a.remove_prefix(5);
+  if (a.starts_with("dns:///")) a.remove_prefix(7);
+  if (a.starts_with("[")) {
+    const size_t end = a.find(']');
+    return std::string(a.substr(1, end == std::string_view::npos ? a.size() - 1 : end - 1));
+  }
+  const size_t colon = a.rfind(':');
+  return std::string(colon == std::string_view::npos ? a : a.substr(0, colon));
+}
+
+}  // namespace fedcloak::net::internal
