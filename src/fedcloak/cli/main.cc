@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   fedcloak::cli::CommandRegistry registry;
   fedcloak::cli::AddVersionCommand(app, registry);
   fedcloak::cli::AddSimulateCommand(app, registry);
+  fedcloak::cli::AddPrivacyCommand(app, registry);
 
   try {
     app.parse(argc, argv);

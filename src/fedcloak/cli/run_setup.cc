@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "fedcloak/fl/he_aggregation.h"
 #include "fedcloak/fl/plain_aggregation.h"
 #include "fedcloak/fl/secagg_aggregation.h"
 
@@ -63,12 +64,15 @@ absl::StatusOr<std::unique_ptr<fl::Aggregation>> AggregationFor(const fl::RunCon
       o.threshold = c.secure.threshold;
       return std::make_unique<fl::SecAggAggregation>(o);
     }
-    case fl::RunMode::kHe:
-      break;
+    case fl::RunMode::kHe: {
+      fl::HeOptions o;
+      o.min_survivors = c.selection.min_sites;
+      o.threshold = c.secure.threshold;
+      o.parameter_set = c.secure.he_params == fl::HeParamSet::kN8192 ? 1 : 0;
+      return std::make_unique<fl::HeAggregation>(o);
+    }
   }
-  return absl::UnimplementedError(
-      fmt::format("aggregation mode \"{}\" is not available in this build",
-                  fl::RunModeName(c.run.mode)));
+  return absl::InvalidArgumentError("unknown aggregation mode");
 }
 
 bool ConsoleReporter::IsTerminal() { return isatty(STDOUT_FILENO) == 1; }

@@ -29,6 +29,16 @@ std::vector<uint8_t> EncodeBundle(std::span<const std::vector<uint8_t>> parts) {
 
 absl::StatusOr<std::vector<std::span<const uint8_t>>> DecodeBundle(std::span<const uint8_t> blob,
                                                                    uint32_t expected_parts) {
+  FEDCLOAK_ASSIGN_OR_RETURN(auto parts, DecodeBundleAny(blob));
+  if (parts.size() != expected_parts) {
+    return absl::InvalidArgumentError(
+        fmt::format("bundle has {} parts, expected {}", parts.size(), expected_parts));
+  }
+  return parts;
+}
+
+absl::StatusOr<std::vector<std::span<const uint8_t>>> DecodeBundleAny(
+    std::span<const uint8_t> blob) {
   FEDCLOAK_ASSIGN_OR_RETURN(BlobView view, ParseBlob(blob));
   BlobExpectation e;
   e.kind = kBundleKind;
@@ -36,9 +46,10 @@ absl::StatusOr<std::vector<std::span<const uint8_t>>> DecodeBundle(std::span<con
   ByteReader r(view.payload);
   uint32_t count = 0;
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("bundle part count", &count));
-  if (count != expected_parts) {
-    return absl::InvalidArgumentError(
-        fmt::format("bundle has {} parts, expected {}", count, expected_parts));
+  // Every part needs at least its 4-byte length: bound the count before allocating.
+  if (count > kMaxBundleParts || count > r.remaining() / 4) {
+    return absl::DataLossError(fmt::format("bundle part count {} is impossible for {} bytes",
+                                           count, r.remaining()));
   }
   std::vector<std::span<const uint8_t>> parts(count);
   for (uint32_t i = 0; i < count; ++i) {

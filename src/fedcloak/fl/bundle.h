@@ -14,7 +14,8 @@
 namespace fedcloak::fl {
 
 inline constexpr ObjectKind kBundleKind = 0x0330;
-inline constexpr uint32_t kMaxBundleParts = 16;
+// Enough for one key-share envelope per party of the largest federation.
+inline constexpr uint32_t kMaxBundleParts = 100000;
 
 std::vector<uint8_t> EncodeBundle(std::span<const std::vector<uint8_t>> parts);
 
@@ -22,6 +23,10 @@ std::vector<uint8_t> EncodeBundle(std::span<const std::vector<uint8_t>> parts);
 // `expected_parts` parts are present.
 absl::StatusOr<std::vector<std::span<const uint8_t>>> DecodeBundle(std::span<const uint8_t> blob,
                                                                    uint32_t expected_parts);
+
+// As above for a bundle of any number of parts (at most kMaxBundleParts).
+absl::StatusOr<std::vector<std::span<const uint8_t>>> DecodeBundleAny(
+    std::span<const uint8_t> blob);
 
 }  // namespace fedcloak::fl
 

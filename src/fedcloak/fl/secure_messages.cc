@@ -120,4 +120,59 @@ absl::StatusOr<double> DecodeTrainReport(std::span<const uint8_t> blob, const Se
   return v;
 }
 
+std::vector<uint8_t> EncodeHeKeySetup(const HeKeySetup& s, const SessionId& session) {
+  std::vector<uint8_t> p;
+  ByteWriter w(&p);
+  w.PutU8(s.parameter_set);
+  w.PutU32(s.num_parties);
+  w.PutU32(s.threshold);
+  w.PutU32(s.party_id);
+  for (const auto& k : s.transport_keys) w.PutBytes(k);
+  return Seal(kHeKeySetupKind, session, 0, p);
+}
+
+absl::StatusOr<HeKeySetup> DecodeHeKeySetup(std::span<const uint8_t> blob,
+                                            const SessionId& session) {
+  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, Open(blob, kHeKeySetupKind, session, 0));
+  HeKeySetup s;
+  FEDCLOAK_RETURN_IF_ERROR(r.ReadU8("parameter set", &s.parameter_set));
+  FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("party count", &s.num_parties));
+  FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("threshold", &s.threshold));
+  FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("party id", &s.party_id));
+  if (s.parameter_set > 1) {
+    return absl::InvalidArgumentError(fmt::format("HE parameter set {} is unknown", s.parameter_set));
+  }
+  if (s.num_parties == 0 || s.num_parties > kMaxSecAggSites ||
+      r.remaining() != uint64_t{s.num_parties} * 32) {
+    return absl::DataLossError(fmt::format("key setup names {} parties but carries {} key bytes",
+                                           s.num_parties, r.remaining()));
+  }
+  s.transport_keys.resize(s.num_parties);
+  for (auto& k : s.transport_keys) FEDCLOAK_RETURN_IF_ERROR(ReadArray(r, "transport key", &k));
+  return s;
+}
+
+std::vector<uint8_t> EncodeActiveSet(std::span<const uint32_t> ids, const SessionId& session,
+                                     uint64_t round) {
+  std::vector<uint8_t> p;
+  ByteWriter w(&p);
+  w.PutU32(static_cast<uint32_t>(ids.size()));
+  for (uint32_t id : ids) w.PutU32(id);
+  return Seal(kActiveSetKind, session, round, p);
+}
+
+absl::StatusOr<std::vector<uint32_t>> DecodeActiveSet(std::span<const uint8_t> blob,
+                                                      const SessionId& session, uint64_t round) {
+  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, Open(blob, kActiveSetKind, session, round));
+  uint32_t count = 0;
+  FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("active set size", &count));
+  if (count == 0 || count > kMaxSecAggSites || r.remaining() != uint64_t{count} * 4) {
+    return absl::DataLossError(
+        fmt::format("active set of {} ids in {} bytes", count, r.remaining()));
+  }
+  std::vector<uint32_t> ids(count);
+  for (uint32_t& id : ids) FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("party id", &id));
+  return ids;
+}
+
 }  // namespace fedcloak::fl

@@ -18,6 +18,8 @@ namespace fedcloak::fl {
 inline constexpr ObjectKind kEnrollmentKind = 0x0324;
 inline constexpr ObjectKind kSecAggSetupKind = 0x0325;
 inline constexpr ObjectKind kTrainReportKind = 0x0326;
+inline constexpr ObjectKind kHeKeySetupKind = 0x0327;
+inline constexpr ObjectKind kActiveSetKind = 0x0328;
 
 struct Enrollment {
   crypto::Ed25519PublicKey identity_key{};   // signs SecAgg+ key advertisements
@@ -49,6 +51,25 @@ std::vector<uint8_t> EncodeTrainReport(double train_loss, const SessionId& sessi
                                        uint64_t round);
 absl::StatusOr<double> DecodeTrainReport(std::span<const uint8_t> blob, const SessionId& session,
                                          uint64_t round);
+
+// Coordinator -> site at the start of the threshold-HE key setup: the parameter set, the
+// session's parties and threshold, the site's party id, and every party's transport key.
+struct HeKeySetup {
+  uint8_t parameter_set = 0;  // 0: N = 4096, 1: N = 8192
+  uint32_t num_parties = 0;
+  uint32_t threshold = 0;
+  uint32_t party_id = 0;
+  std::vector<crypto::X25519PublicKey> transport_keys;
+};
+std::vector<uint8_t> EncodeHeKeySetup(const HeKeySetup& s, const SessionId& session);
+absl::StatusOr<HeKeySetup> DecodeHeKeySetup(std::span<const uint8_t> blob,
+                                            const SessionId& session);
+
+// The active set T of a threshold decryption (sorted party ids).
+std::vector<uint8_t> EncodeActiveSet(std::span<const uint32_t> ids, const SessionId& session,
+                                     uint64_t round);
+absl::StatusOr<std::vector<uint32_t>> DecodeActiveSet(std::span<const uint8_t> blob,
+                                                      const SessionId& session, uint64_t round);
 
 }  // namespace fedcloak::fl
 

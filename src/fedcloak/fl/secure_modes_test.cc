@@ -8,6 +8,7 @@
 #include "fedcloak/base/prg.h"
 #include "fedcloak/base/status_matchers.h"
 #include "fedcloak/fl/engine.h"
+#include "fedcloak/fl/he_aggregation.h"
 #include "fedcloak/fl/plain_aggregation.h"
 #include "fedcloak/fl/secagg_aggregation.h"
 #include "fedcloak/fl/simulation.h"
@@ -61,10 +62,15 @@ class SecureModesTest : public ::testing::TestWithParam<AggregationMode> {
     std::unique_ptr<Aggregation> aggregation;
     if (mode == AggregationMode::kPlain) {
       aggregation = std::make_unique<PlainAggregation>(min_survivors);
-    } else {
+    } else if (mode == AggregationMode::kSecAgg) {
       SecAggOptions o;
       o.min_survivors = min_survivors;
       aggregation = std::make_unique<SecAggAggregation>(o);
+    } else {
+      HeOptions o;
+      o.min_survivors = min_survivors;
+      o.threshold = 3;
+      aggregation = std::make_unique<HeAggregation>(o);
     }
     EngineOptions eo;
     eo.train.learning_rate = 1.0;
@@ -105,7 +111,7 @@ TEST_P(SecureModesTest, SiteDroppingAtAnyStageLeavesTheRoundToTheOthers) {
       GetParam() == AggregationMode::kSecAgg
           ? std::vector<TaskKind>{TaskKind::kSecAggAdvertise, TaskKind::kSecAggShareKeys,
                                   TaskKind::kSecAggMaskedInput, TaskKind::kSecAggUnmask}
-          : std::vector<TaskKind>{};
+          : std::vector<TaskKind>{TaskKind::kTrain};
   for (TaskKind stage : stages) {
     auto drop = [stage](const std::string& site, const Task& task) {
       return site == "site-2" && task.kind == stage;
@@ -114,6 +120,9 @@ TEST_P(SecureModesTest, SiteDroppingAtAnyStageLeavesTheRoundToTheOthers) {
     ASSERT_THAT(run.record.status, IsOk()) << TaskKindName(stage);
     // A site dropping after its masked input arrived is still in the sum.
     const bool in_sum = stage == TaskKind::kSecAggUnmask;
+    if (GetParam() == AggregationMode::kHe) {
+      EXPECT_THAT(run.record.dropouts, ::testing::ElementsAre("site-2"));
+    }
     EXPECT_EQ(run.record.survivors.size(), in_sum ? 6u : 5u) << TaskKindName(stage);
     EXPECT_EQ(run.record.total_weight, in_sum ? 21u : 19u) << TaskKindName(stage);
   }
@@ -130,7 +139,7 @@ TEST_P(SecureModesTest, TooFewSurvivorsFailCleanly) {
   EXPECT_EQ(run.model, std::vector<float>(kParams, 0.0f));
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, SecureModesTest, ::testing::Values(AggregationMode::kSecAgg),
+INSTANTIATE_TEST_SUITE_P(Modes, SecureModesTest, ::testing::Values(AggregationMode::kSecAgg, AggregationMode::kHe),
                          [](const ::testing::TestParamInfo<AggregationMode>& p) {
                            return p.param == AggregationMode::kSecAgg ? "secagg" : "he";
                          });

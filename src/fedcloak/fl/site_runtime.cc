@@ -8,6 +8,7 @@
 #include "fedcloak/crypto/fixed_point.h"
 #include "fedcloak/fl/messages.h"
 #include "fedcloak/fl/secure_messages.h"
+#include "fedcloak/crypto/rlwe/threshold_party.h"
 #include "fedcloak/secagg/client.h"
 
 namespace fedcloak::fl {
@@ -39,6 +40,12 @@ absl::StatusOr<TaskResult> SiteRuntime::Handle(const Task& task) {
       return SecAggMaskedInput(task);
     case TaskKind::kSecAggUnmask:
       return SecAggUnmask(task);
+    case TaskKind::kHeKeyGen:
+      return HeKeyGen(task);
+    case TaskKind::kHeKeyShares:
+      return HeKeyShares(task);
+    case TaskKind::kHeDecrypt:
+      return HeDecrypt(task);
     default:
       return absl::InvalidArgumentError(
           fmt::format("site {} cannot handle task {}", identity_.name, TaskKindName(task.kind)));
@@ -89,9 +96,11 @@ absl::StatusOr<SiteRuntime::EncodedUpdate> SiteRuntime::TrainAndEncode(const Mod
 
 absl::StatusOr<TaskResult> SiteRuntime::Train(const Task& task) {
   FEDCLOAK_ASSIGN_OR_RETURN(ModelBroadcast m, DecodeBroadcast(task.payload, task.round));
+  if (m.mode == AggregationMode::kHe) return HeTrain(task, m);
   if (m.mode != AggregationMode::kPlain) {
     return absl::InvalidArgumentError(fmt::format(
-        "site {}: a plain training task in a secure mode is refused", identity_.name));
+        "site {}: a training task for secure aggregation comes with its protocol stage",
+        identity_.name));
   }
   FEDCLOAK_ASSIGN_OR_RETURN(LocalUpdate update, TrainOn(m));
   return TaskResult{EncodePlainUpdate(update, session_, task.round)};

@@ -20,6 +20,9 @@
 namespace fedcloak::secagg {
 class SecAggClient;
 }  // namespace fedcloak::secagg
+namespace fedcloak::crypto {
+class ThresholdHeParty;
+}  // namespace fedcloak::crypto
 
 namespace fedcloak::fl {
 
@@ -64,6 +67,11 @@ class SiteRuntime final : public TaskHandler {
   absl::StatusOr<TaskResult> SecAggMaskedInput(const Task& task);
   absl::StatusOr<TaskResult> SecAggUnmask(const Task& task);
   absl::StatusOr<secagg::SecAggClient*> SecAggClientFor(uint64_t round);
+  // Threshold-HE tasks (site_runtime_he.cc).
+  absl::StatusOr<TaskResult> HeKeyGen(const Task& task);
+  absl::StatusOr<TaskResult> HeKeyShares(const Task& task);
+  absl::StatusOr<TaskResult> HeTrain(const Task& task, const ModelBroadcast& m);
+  absl::StatusOr<TaskResult> HeDecrypt(const Task& task);
 
   SiteIdentity identity_;
   SessionId session_;
@@ -73,6 +81,7 @@ class SiteRuntime final : public TaskHandler {
   crypto::X25519KeyPair transport_key_;
   uint64_t secagg_round_ = 0;
   std::unique_ptr<secagg::SecAggClient> secagg_;
+  std::unique_ptr<crypto::ThresholdHeParty> he_;
 };
 
 }  // namespace fedcloak::fl

@@ -128,15 +128,6 @@ grpc::Status CoordinatorServer::Impl::Serve(const std::shared_ptr<SiteSession>& 
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         fmt::format("site '{}' is not part of this run", name));
   }
-  absl::StatusOr<std::shared_ptr<SiteSession>> previous = registry->Install(shared_session);
-  if (!previous.ok()) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(previous.status().message()));
-  }
-  if (*previous != nullptr) {
-    Log(options.logger, LogLevel::kWarning,
-        fmt::format("site '{}' connected again; its previous stream is replaced", name));
-    (*previous)->Close(absl::UnavailableError("replaced by a newer connection of the same site"));
-  }
   v1::CoordinatorMessage registered;
   registered.mutable_registered()->set_protocol_version(kProtocolVersion);
   registered.mutable_registered()->set_heartbeat_interval_ms(Millis(options.heartbeat_interval));
@@ -148,6 +139,16 @@ grpc::Status CoordinatorServer::Impl::Serve(const std::shared_ptr<SiteSession>& 
     return grpc::Status(grpc::StatusCode::CANCELLED, "stream ended during registration");
   }
   session.MarkRegistered();
+  // Visible to callers only now, so that no task can overtake Registered.
+  absl::StatusOr<std::shared_ptr<SiteSession>> previous = registry->Install(shared_session);
+  if (!previous.ok()) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(previous.status().message()));
+  }
+  if (*previous != nullptr) {
+    Log(options.logger, LogLevel::kWarning,
+        fmt::format("site '{}' connected again; its previous stream is replaced", name));
+    (*previous)->Close(absl::UnavailableError("replaced by a newer connection of the same site"));
+  }
   Log(options.logger, LogLevel::kInfo, fmt::format("site '{}' registered", name));
 
   while (stream->Read(&message)) {

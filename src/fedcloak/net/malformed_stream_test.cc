@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <future>
 #include <iterator>
@@ -130,6 +131,7 @@ class NetMalformedStreamTest : public ::testing::Test {
       const std::function<void(RawSiteClient&, const v1::Chunk&)>& reply) {
     RawSiteClient client(Tls("bad"), port());
     EXPECT_TRUE(client.Register("bad"));
+    EXPECT_TRUE(WaitConnected("bad"));
     auto call = std::async(std::launch::async, [&] {
       fl::Task task;
       task.kind = fl::TaskKind::kTrain;
@@ -142,6 +144,16 @@ class NetMalformedStreamTest : public ::testing::Test {
     reply(client, chunk);
     grpc::Status status = client.Finish();
     return {status, call.get()};
+  }
+
+  // Registered reaches the client just before the coordinator lists the site.
+  bool WaitConnected(const std::string& site) {
+    for (int i = 0; i < 500; ++i) {
+      const auto sites = server_->ConnectedSites();
+      if (std::find(sites.begin(), sites.end(), site) != sites.end()) return true;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    return false;
   }
 
   bool Logged(std::string_view text) {
@@ -287,6 +299,7 @@ TEST_F(NetMalformedStreamTest, ViolationsEndOnlyTheOffendingStream) {
 TEST_F(NetMalformedStreamTest, SilentSiteIsDisconnectedAndItsCallFails) {
   RawSiteClient client(Tls("bad"), port());
   ASSERT_TRUE(client.Register("bad"));
+  ASSERT_TRUE(WaitConnected("bad"));
   const absl::Time start = absl::Now();
   fl::Task task;
   task.payload = {1};
@@ -302,6 +315,7 @@ TEST_F(NetMalformedStreamTest, SilentSiteIsDisconnectedAndItsCallFails) {
 TEST_F(NetMalformedStreamTest, SecondConnectionOfASiteReplacesTheFirst) {
   RawSiteClient first(Tls("bad"), port());
   ASSERT_TRUE(first.Register("bad"));
+  ASSERT_TRUE(WaitConnected("bad"));
   RawSiteClient second(Tls("bad"), port());
   ASSERT_TRUE(second.Register("bad"));
   EXPECT_EQ(first.Finish().error_code(), grpc::StatusCode::CANCELLED);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 
@@ -66,6 +67,15 @@ absl::StatusOr<fl::TaskResult> EchoHandler::Handle(const fl::Task& task) {
   return result;
 }
 
+// Set FEDCLOAK_NET_TEST_LOG=1 to see what coordinators and agents log.
+Logger StderrLoggerIfRequested(std::string who) {
+  if (std::getenv("FEDCLOAK_NET_TEST_LOG") == nullptr) return nullptr;
+  return [who](LogLevel level, std::string_view line) {
+    std::fprintf(stderr, "[%s %d] %.*s\n", who.c_str(), static_cast<int>(level),
+                 static_cast<int>(line.size()), line.data());
+  };
+}
+
 CoordinatorOptions FastCoordinatorOptions(const TestPki& pki, std::vector<std::string> sites,
                                           const std::string& listen_address) {
   CoordinatorOptions options;
@@ -76,6 +86,7 @@ CoordinatorOptions FastCoordinatorOptions(const TestPki& pki, std::vector<std::s
   options.limits.max_payload_bytes = 64 << 20;
   options.heartbeat_interval = absl::Milliseconds(100);
   options.heartbeat_timeout = absl::Milliseconds(1500);
+  options.logger = StderrLoggerIfRequested("coordinator");
   return options;
 }
 
@@ -88,6 +99,7 @@ SiteAgentOptions FastAgentOptions(const TestPki& pki, const std::string& site, i
   options.initial_backoff = absl::Milliseconds(50);
   options.max_backoff = absl::Milliseconds(400);
   options.connect_timeout = absl::Seconds(3);
+  options.logger = StderrLoggerIfRequested(site);
   return options;
 }
 

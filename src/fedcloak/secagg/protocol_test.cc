@@ -215,6 +215,27 @@ TEST_F(SecAggProtocolTest, MaliciousCoordinatorListsAreRefused) {
   EXPECT_THAT(client(5).Unmask(requests_.at(5)), IsOk());
 }
 
+TEST_F(SecAggProtocolTest, RequestNamingASiteThatNeverAdvertisedIsRefused) {
+  for (uint32_t i = 1; i <= 4; ++i) {  // site 5 never advertises
+    auto blob = client(i).AdvertiseKeys(fed_.identity(i));
+    ASSERT_THAT(blob, IsOk());
+    ASSERT_THAT(server_->AddAdvertisement(i, *blob), IsOk());
+  }
+  auto directory = server_->FinishAdvertising();
+  ASSERT_THAT(directory, IsOk());
+  for (uint32_t i = 1; i <= 4; ++i) {
+    auto blob = client(i).ShareKeys(directory->at(i));
+    ASSERT_THAT(blob, IsOk());
+    ASSERT_THAT(server_->AddShareKeys(i, *blob), IsOk());
+  }
+  auto inbox = server_->FinishSharing();
+  ASSERT_THAT(inbox, IsOk());
+  ASSERT_THAT(client(1).MaskInput(inbox->at(1), Input(1), 1), IsOk());
+  UnmaskingRequest request{{1, 2, 3, 4}, {5}};
+  EXPECT_THAT(client(1).Unmask(request.Encode(Context())),
+              StatusIs(Code::kInvalidArgument, HasSubstr("site 5, which never advertised")));
+}
+
 class SecAggSparseProtocolTest : public SecAggProtocolTest {
  protected:
   // n = 7 on a Harary ring of degree 2, t = 2.
