@@ -6,6 +6,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <vector>
 
 #include "fedcloak/base/prg.h"
@@ -23,6 +24,13 @@ using Clock = std::chrono::steady_clock;
 
 double Ms(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// CPU time of the calling thread: robust against other processes sharing the cores.
+double ThreadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
 }
 
 double Median(std::vector<double> v) {
@@ -95,6 +103,7 @@ absl::StatusOr<nlohmann::json> RunHeBenchmark(const HeBenchOptions& options) {
   }
 
   std::vector<double> encrypt_ms, load_ms, aggregate_ms, decrypt_ms, combine_ms, plain_ms;
+  std::vector<double> encrypt_cpu, load_cpu, aggregate_cpu, decrypt_cpu, combine_cpu;
   std::vector<uint32_t> encoded(options.params);
   CiphertextVector encrypted, loaded, aggregate;
   std::vector<std::vector<uint8_t>> wires(n_sites);
@@ -105,46 +114,64 @@ absl::StatusOr<nlohmann::json> RunHeBenchmark(const HeBenchOptions& options) {
     std::vector<uint32_t> expected_sum(options.params, 0);
     // Sites: encode + encrypt + serialize (site 0 timed; buffers reused across rounds).
     for (uint32_t i = 0; i < n_sites; ++i) {
+      const double cpu_start = ThreadCpuMs();
       const auto start = Clock::now();
       codec.Encode(updates[i], 1, rng, encoded);
       FEDCLOAK_RETURN_IF_ERROR(CiphertextVector::EncryptInto(parties[i].collective_key(), encoded,
                                                              round, rng, &encrypted));
       encrypted.Serialize(&wires[i]);
       const auto stop = Clock::now();
-      if (i == 0) encrypt_ms.push_back(Ms(start, stop));
+      if (i == 0) {
+        encrypt_ms.push_back(Ms(start, stop));
+        encrypt_cpu.push_back(ThreadCpuMs() - cpu_start);
+      }
       for (size_t j = 0; j < encoded.size(); ++j) expected_sum[j] += encoded[j];
     }
     wire_bytes = wires[0].size();
     // Coordinator: load and add each site's upload.
-    double load_total = 0, add_total = 0;
+    double load_total = 0, add_total = 0, load_cpu_total = 0, add_cpu_total = 0;
     for (uint32_t i = 0; i < n_sites; ++i) {
+      const double cpu_start = ThreadCpuMs();
       const auto start = Clock::now();
       FEDCLOAK_RETURN_IF_ERROR(
           CiphertextVector::LoadInto(ctx, wires[i], expect, i == 0 ? &aggregate : &loaded));
       const auto mid = Clock::now();
+      const double cpu_mid = ThreadCpuMs();
       if (i > 0) FEDCLOAK_RETURN_IF_ERROR(aggregate.Add(loaded));
       const auto stop = Clock::now();
       load_total += Ms(start, mid);
-      if (i > 0) add_total += Ms(mid, stop);
+      load_cpu_total += cpu_mid - cpu_start;
+      if (i > 0) {
+        add_total += Ms(mid, stop);
+        add_cpu_total += ThreadCpuMs() - cpu_mid;
+      }
     }
     load_ms.push_back(load_total / n_sites);
     aggregate_ms.push_back(add_total / (n_sites - 1));
+    load_cpu.push_back(load_cpu_total / n_sites);
+    aggregate_cpu.push_back(add_cpu_total / (n_sites - 1));
     // Decryption by the first t sites.
     std::vector<uint32_t> set(t);
     for (uint32_t i = 0; i < t; ++i) set[i] = i + 1;
     std::vector<crypto::DecryptionShare> shares;
     for (uint32_t i = 0; i < t; ++i) {
+      const double cpu_start = ThreadCpuMs();
       const auto start = Clock::now();
       FEDCLOAK_ASSIGN_OR_RETURN(auto blob, parties[i].DecryptShare(aggregate, set, rng));
       const auto stop = Clock::now();
-      if (i == 0) decrypt_ms.push_back(Ms(start, stop));
+      if (i == 0) {
+        decrypt_ms.push_back(Ms(start, stop));
+        decrypt_cpu.push_back(ThreadCpuMs() - cpu_start);
+      }
       FEDCLOAK_ASSIGN_OR_RETURN(auto share,
                                 crypto::DecryptionShare::Load(*ctx, blob, config.session, round));
       shares.push_back(std::move(share));
     }
+    const double cpu_start = ThreadCpuMs();
     const auto start = Clock::now();
     FEDCLOAK_ASSIGN_OR_RETURN(auto plain, crypto::CombineDecryptionShares(aggregate, shares, t));
     combine_ms.push_back(Ms(start, Clock::now()));
+    combine_cpu.push_back(ThreadCpuMs() - cpu_start);
     if (plain != expected_sum)
       return absl::InternalError("decrypted sum differs from the plain sum");
     // Plaintext baseline: add one site's float32 update.
@@ -178,6 +205,12 @@ absl::StatusOr<nlohmann::json> RunHeBenchmark(const HeBenchOptions& options) {
   out["flooding_bits"] = params.noise().flooding_bits;
   out["noise_margin_bits"] = params.noise().margin_bits;
   out["parameter_id"] = fmt::format("{:#018x}", params.id());
+  // The same medians in CPU time of the benchmark thread (robust under machine load).
+  out["encrypt_cpu_ms"] = Median(encrypt_cpu);
+  out["load_cpu_ms_per_site"] = Median(load_cpu);
+  out["aggregate_cpu_ms_per_site"] = Median(aggregate_cpu);
+  out["decrypt_share_cpu_ms"] = Median(decrypt_cpu);
+  out["combine_cpu_ms"] = Median(combine_cpu);
   out["encrypt_ms_first_round"] = encrypt_ms.front();
   out["load_ms_first_round"] = load_ms.front();
   return out;

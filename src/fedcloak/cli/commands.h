@@ -31,6 +31,7 @@ class CommandRegistry {
 void AddVersionCommand(CLI::App& app, CommandRegistry& registry);
 void AddSimulateCommand(CLI::App& app, CommandRegistry& registry);
 void AddPrivacyCommand(CLI::App& app, CommandRegistry& registry);
+void AddBenchCommand(CLI::App& app, CommandRegistry& registry);
 
 }  // namespace fedcloak::cli
 

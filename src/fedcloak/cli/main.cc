@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   fedcloak::cli::AddVersionCommand(app, registry);
   fedcloak::cli::AddSimulateCommand(app, registry);
   fedcloak::cli::AddPrivacyCommand(app, registry);
+  fedcloak::cli::AddBenchCommand(app, registry);
 
   try {
     app.parse(argc, argv);

@@ -1,8 +1,41 @@
 #include "fedcloak/net/grpc_util.h"
 
+#include <grpc/support/log.h>
+
 #include <string_view>
 
+#include "absl/synchronization/mutex.h"
+#include "fedcloak/net/logger.h"
 #include "fedcloak/net/openssl_util.h"
+
+namespace fedcloak::net {
+namespace {
+
+// gRPC's log hook is a plain function pointer, so the target must be global.
+absl::Mutex grpc_log_mu(absl::kConstInit);
+Logger* grpc_logger ABSL_GUARDED_BY(grpc_log_mu) = nullptr;
+
+void ForwardGrpcLog(gpr_log_func_args* args) {
+  absl::MutexLock lock(&grpc_log_mu);
+  if (grpc_logger == nullptr || !*grpc_logger) return;
+  const LogLevel level = args->severity == GPR_LOG_SEVERITY_ERROR  ? LogLevel::kWarning
+                         : args->severity == GPR_LOG_SEVERITY_INFO ? LogLevel::kInfo
+                                                                   : LogLevel::kDebug;
+  (*grpc_logger)(level, std::string("grpc: ") + (args->message ? args->message : ""));
+}
+
+}  // namespace
+
+void RouteGrpcLogsTo(Logger logger) {
+  {
+    absl::MutexLock lock(&grpc_log_mu);
+    delete grpc_logger;
+    grpc_logger = new Logger(std::move(logger));
+  }
+  gpr_set_log_function(&ForwardGrpcLog);
+}
+
+}  // namespace fedcloak::net
 
 namespace fedcloak::net::internal {
 namespace {

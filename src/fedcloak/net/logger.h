@@ -16,6 +16,13 @@ enum class LogLevel { kDebug, kInfo, kWarning, kError };
 // and must not call back into the object that logs.
 using Logger = std::function<void(LogLevel level, std::string_view message)>;
 
+// Sends gRPC's own log lines (handshake failures, transport errors), which it would
+// otherwise print to stderr, to `logger`; an empty logger discards them. gRPC's logging
+// is process-wide, so this is too: call it once, early (the CLI does, with its spdlog
+// sink). ERROR lines arrive as kWarning: a failed handshake of one peer is no error of
+// this process.
+void RouteGrpcLogsTo(Logger logger);
+
 namespace internal {
 
 inline void Log(const Logger& logger, LogLevel level, std::string_view message) {

@@ -78,6 +78,7 @@ Logger StderrLoggerIfRequested(std::string who) {
 
 CoordinatorOptions FastCoordinatorOptions(const TestPki& pki, std::vector<std::string> sites,
                                           const std::string& listen_address) {
+  RouteGrpcLogsTo(StderrLoggerIfRequested("grpc"));  // quiet unless asked
   CoordinatorOptions options;
   options.listen_address = listen_address;
   options.tls = pki.CoordinatorTls();
