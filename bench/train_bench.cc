@@ -33,8 +33,8 @@ absl::StatusOr<ml::Dataset> LoadData(const TrainBenchOptions& options) {
   if (options.dataset == "heart") {
     return ml::LoadLibsvm("/usr/share/doc/liblinear-tools/examples/heart_scale");
   }
-  return absl::InvalidArgumentError(fmt::format(
-      "unknown benchmark dataset '{}' (known: fashion-mnist, heart)", options.dataset));
+  return absl::InvalidArgumentError(
+      fmt::format("unknown benchmark dataset '{}' (known: fashion-mnist, heart)", options.dataset));
 }
 
 // The bare-libtorch twin of each built-in architecture (see src/fedcloak/ml/model.h).
@@ -49,8 +49,8 @@ absl::StatusOr<torch::nn::Sequential> BareModel(const std::string& arch,
                           nn::Linear(64, classes));
   }
   if (arch != "cnn" && arch != "mcmahan-cnn") {
-    return absl::InvalidArgumentError(fmt::format(
-        "unknown benchmark model '{}' (known: cnn, mcmahan-cnn, mlp)", arch));
+    return absl::InvalidArgumentError(
+        fmt::format("unknown benchmark model '{}' (known: cnn, mcmahan-cnn, mlp)", arch));
   }
   const bool small = arch == "cnn";
   const int64_t c1 = small ? 16 : 32, c2 = small ? 32 : 64, hidden = small ? 64 : 512;
@@ -98,14 +98,13 @@ double Seconds(F&& f) {
 absl::StatusOr<nlohmann::json> RunTrainBenchmark(const TrainBenchOptions& options) {
   if (options.batch_size < 1 || options.threads < 1 || options.samples < 1 ||
       options.repetitions < 1) {
-    return absl::InvalidArgumentError(fmt::format(
-        "batch_size {}, threads {}, samples {} and repetitions {} must all be >= 1",
-        options.batch_size, options.threads, options.samples, options.repetitions));
+    return absl::InvalidArgumentError(
+        fmt::format("batch_size {}, threads {}, samples {} and repetitions {} must all be >= 1",
+                    options.batch_size, options.threads, options.samples, options.repetitions));
   }
   FEDCLOAK_ASSIGN_OR_RETURN(const ml::Dataset data, LoadData(options));
-  const int epochs = static_cast<int>((static_cast<size_t>(options.samples) +
-                                       data.num_examples() - 1) /
-                                      data.num_examples());
+  const int epochs = static_cast<int>(
+      (static_cast<size_t>(options.samples) + data.num_examples() - 1) / data.num_examples());
   const double samples = static_cast<double>(epochs) * static_cast<double>(data.num_examples());
   ml::ModelSpec spec;
   spec.architecture = options.model;
@@ -133,8 +132,8 @@ absl::StatusOr<nlohmann::json> RunTrainBenchmark(const TrainBenchOptions& option
                           torch::optim::SGDOptions(kLearningRate).momentum(kMomentum));
     std::vector<int64_t> shape = {static_cast<int64_t>(data.num_examples())};
     shape.insert(shape.end(), data.example_shape().begin(), data.example_shape().end());
-    const torch::Tensor x = torch::from_blob(const_cast<float*>(data.features().data()), shape,
-                                             torch::kFloat32);
+    const torch::Tensor x =
+        torch::from_blob(const_cast<float*>(data.features().data()), shape, torch::kFloat32);
     const torch::Tensor y =
         torch::from_blob(const_cast<int64_t*>(data.labels().data()),
                          {static_cast<int64_t>(data.num_examples())}, torch::kInt64);
@@ -145,8 +144,7 @@ absl::StatusOr<nlohmann::json> RunTrainBenchmark(const TrainBenchOptions& option
     FEDCLOAK_RETURN_IF_ERROR(warmup.Train(model, data).status());
     for (int r = 0; r < options.repetitions; ++r) {
       torch::set_num_threads(options.threads);
-      bare_runs.push_back(
-          Seconds([&] { BareEpochs(net, sgd, x, y, epochs, options.batch_size); }));
+      bare_runs.push_back(Seconds([&] { BareEpochs(net, sgd, x, y, epochs, options.batch_size); }));
       absl::Status status;
       fedcloak_runs.push_back(Seconds([&] { status = trainer.Train(model, data).status(); }));
       FEDCLOAK_RETURN_IF_ERROR(status);

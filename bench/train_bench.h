@@ -5,20 +5,19 @@
 #ifndef FEDCLOAK_BENCH_TRAIN_BENCH_H_
 #define FEDCLOAK_BENCH_TRAIN_BENCH_H_
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "absl/status/statusor.h"
 
 namespace fedcloak::bench {
 
 struct TrainBenchOptions {
-  std::string model = "cnn";             // "cnn", "mcmahan-cnn" or "mlp"
+  std::string model = "cnn";              // "cnn", "mcmahan-cnn" or "mlp"
   std::string dataset = "fashion-mnist";  // "fashion-mnist" (training set) or "heart"
   int batch_size = 64;
-  int threads = 2;                        // libtorch intra-op threads, >= 1
-  int samples = 6400;  // examples per timed run (the data repeats if it has fewer)
+  int threads = 2;      // libtorch intra-op threads, >= 1
+  int samples = 6400;   // examples per timed run (the data repeats if it has fewer)
   int repetitions = 3;  // timed runs of each loop; medians are reported
 };
 

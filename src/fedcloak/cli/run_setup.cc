@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "fedcloak/fl/he_aggregation.h"
 #include "fedcloak/fl/plain_aggregation.h"
 #include "fedcloak/fl/secagg_aggregation.h"
+#include "fedcloak/fl/update_encoding.h"
 
 namespace fedcloak::cli {
 
@@ -75,6 +77,38 @@ absl::StatusOr<std::unique_ptr<fl::Aggregation>> AggregationFor(const fl::RunCon
   return absl::InvalidArgumentError("unknown aggregation mode");
 }
 
+absl::StatusOr<std::optional<fl::PrivacyAccountant>> PrivacyAccountantFor(
+    const fl::RunConfig& c, size_t num_params, size_t smallest_site, fl::EngineOptions* options) {
+  if (!c.dp.enabled) return std::optional<fl::PrivacyAccountant>();
+  if (c.dp.mechanism == fl::DpMechanism::kDistributedDGauss) {
+    if (c.run.mode == fl::RunMode::kPlain) {
+      return absl::InvalidArgumentError(
+          "dp.mechanism = \"distributed-dgauss\" needs run.mode = \"secagg\" or \"he\"");
+    }
+    const auto sites = c.data.num_sites;
+    const auto expected = static_cast<uint32_t>(
+        std::max<double>(c.selection.min_sites, std::ceil(c.selection.fraction * sites)));
+    auto dp = fl::PlanDistributedDp(num_params, c.dp.clip_norm, c.dp.noise_multiplier, expected,
+                                    sites);
+    if (!dp.ok()) return dp.status();
+    options->encoding.dp = *dp;
+    auto acc = fl::PrivacyAccountant::ForDistributedDp(*dp, num_params, c.selection.fraction,
+                                                       c.selection.min_sites, c.dp.delta,
+                                                       c.dp.epsilon_budget);
+    if (!acc.ok()) return acc.status();
+    return std::optional<fl::PrivacyAccountant>(*std::move(acc));
+  }
+  // DP-SGD at every site: the guarantee is for one example of the smallest site.
+  const double q = std::min(1.0, static_cast<double>(c.train.batch_size) /
+                                     static_cast<double>(std::max<size_t>(1, smallest_site)));
+  const uint64_t steps = uint64_t{c.train.epochs} *
+                         ((smallest_site + c.train.batch_size - 1) / c.train.batch_size);
+  auto acc = fl::PrivacyAccountant::ForDpSgd(q, c.dp.noise_multiplier, steps, c.dp.delta,
+                                             c.dp.epsilon_budget);
+  if (!acc.ok()) return acc.status();
+  return std::optional<fl::PrivacyAccountant>(*std::move(acc));
+}
+
 bool ConsoleReporter::IsTerminal() { return isatty(STDOUT_FILENO) == 1; }
 
 std::string FormatMetrics(const fl::LocalMetrics& m) {
@@ -110,6 +144,7 @@ void ConsoleReporter::OnRoundEnd(const fl::RoundRecord& r, std::span<const float
                                    rounds_, r.survivors.size(), r.selected.size(), r.train_loss);
     if (r.evaluation) line += "  federated " + FormatMetrics(*r.evaluation);
     if (central) line += "  central " + FormatMetrics(*central);
+    if (r.epsilon) line += fmt::format("  eps {:.3f}", *r.epsilon);
     line += fmt::format("  {:.1f}s  {:.1f} MB up", r.seconds,
                         static_cast<double>(r.bytes_from_sites) / 1e6);
     std::printf("%s\n", line.c_str());

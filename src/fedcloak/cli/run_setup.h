@@ -13,6 +13,7 @@
 #include "fedcloak/fl/aggregation.h"
 #include "fedcloak/fl/engine.h"
 #include "fedcloak/fl/metrics_log.h"
+#include "fedcloak/fl/privacy_accountant.h"
 #include "fedcloak/fl/run_config.h"
 
 namespace fedcloak::cli {
@@ -23,6 +24,14 @@ ModelSource ModelSourceFor(const fl::RunConfig& config, std::vector<int64_t> inp
 // `total_weight_bound`: an upper bound on the sum of the example counts of a round's
 // sites (the fixed-point capacity of the secure modes).
 fl::EngineOptions EngineOptionsFor(const fl::RunConfig& config, uint64_t total_weight_bound);
+
+// The privacy accountant of a DP run (nullopt when DP is off). For the distributed
+// discrete Gaussian it also fills `options->encoding.dp`. `smallest_site` is the fewest
+// training examples of any site (DP-SGD's sampling rate). InvalidArgument for DP
+// settings that do not fit the mode.
+absl::StatusOr<std::optional<fl::PrivacyAccountant>> PrivacyAccountantFor(
+    const fl::RunConfig& config, size_t num_params, size_t smallest_site,
+    fl::EngineOptions* options);
 
 // The aggregation mode of `config` for a run over `num_sites` sites.
 absl::StatusOr<std::unique_ptr<fl::Aggregation>> AggregationFor(const fl::RunConfig& config,

@@ -116,10 +116,15 @@ int RunSimulate(const SimulateArgs& args) {
   auto aggregation = AggregationFor(c, so.num_sites);
   if (!aggregation.ok()) return Fail(aggregation.status(), kExitUsage);
   fl::WorkerPool pool(workers);
-  auto engine = fl::Engine::Create(EngineOptionsFor(c, data->pooled_train->num_examples()),
-                                   (*sim)->sites(), std::move(*aggregation),
+  fl::EngineOptions options = EngineOptionsFor(c, data->pooled_train->num_examples());
+  size_t smallest_site = data->site_train[0]->num_examples();
+  for (const auto& d : data->site_train) smallest_site = std::min(smallest_site, d->num_examples());
+  auto accountant = PrivacyAccountantFor(c, initial->num_parameters(), smallest_site, &options);
+  if (!accountant.ok()) return Fail(accountant.status(), kExitUsage);
+  auto engine = fl::Engine::Create(options, (*sim)->sites(), std::move(*aggregation),
                                    std::move(*strategy), initial->GetParameters(), session, &pool);
   if (!engine.ok()) return Fail(engine.status(), kExitUsage);
+  if (accountant->has_value()) (*engine)->set_privacy_accountant(&**accountant);
 
   auto log = fl::MetricsLog::Open(c.output.dir, c.run.name, std::string(fl::RunModeName(c.run.mode)));
   if (!log.ok()) return Fail(log.status(), kExitFailure);
@@ -135,7 +140,14 @@ int RunSimulate(const SimulateArgs& args) {
   }
   ConsoleReporter reporter(c.run.rounds, log->get(), central);
   if (auto s = (*engine)->Setup(); !s.ok()) return Fail(s, kExitFailure);
-  if (auto s = (*engine)->Run(1, &reporter); !s.ok()) return Fail(s, kExitFailure);
+  bool budget_stop = false;
+  if (auto s = (*engine)->Run(1, &reporter); !s.ok()) {
+    if (s.code() != absl::StatusCode::kFailedPrecondition || !accountant->has_value()) {
+      return Fail(s, kExitFailure);
+    }
+    std::printf("stopped: %s\n", std::string(s.message()).c_str());
+    budget_stop = true;
+  }
 
   const std::string model_path = c.output.dir + "/model.pt";
   if (auto s = initial->SetParameters((*engine)->global_model()); !s.ok()) {
@@ -154,7 +166,8 @@ int RunSimulate(const SimulateArgs& args) {
     std::printf("  centralized (all data pooled in one place): %s\n", FormatMetrics(cen).c_str());
   }
   std::printf("done: %s; metrics in %s and %s; model (TorchScript) in %s\n",
-              reporter.failed_rounds() == 0
+              budget_stop ? "stopped by the privacy budget"
+              : reporter.failed_rounds() == 0
                   ? "all rounds completed"
                   : fmt::format("{} round(s) failed", reporter.failed_rounds()).c_str(),
               (*log)->csv_path().c_str(), (*log)->json_path().c_str(), model_path.c_str());

@@ -49,7 +49,9 @@ void FixedPointCodec::Encode(std::span<const float> values, uint32_t weight, Sec
   FEDCLOAK_CHECK(values.size() == out.size(), "Encode: values and out differ in size");
   FEDCLOAK_CHECK(weight >= 1 && weight <= max_total_weight_,
                  "Encode: weight outside [1, max_total_weight]");
-  const double factor = static_cast<double>(weight) * scale_;
+  // x * 2^32 as a 32.32 fixed-point integer: the high word is floor(x), the low word
+  // the fraction, so stochastic rounding is one comparison with 32 random bits.
+  const double factor = static_cast<double>(weight) * scale_ * kTwo32;
   SecretVector<uint32_t> random(kRandomBlock);
   for (size_t start = 0; start < values.size(); start += kRandomBlock) {
     const size_t n = std::min(kRandomBlock, values.size() - start);
@@ -61,14 +63,13 @@ void FixedPointCodec::Encode(std::span<const float> values, uint32_t weight, Sec
       double c = v < -clip_ ? -clip_ : v;
       c = c > clip_ ? clip_ : c;
       c = (v == v) ? c : 0.0;
-      const double x = c * factor;  // |x| <= weight * clip * scale < 2^31
-      // floor(x) without a libm call: truncate, then step down for negative fractions.
-      auto fl = static_cast<int64_t>(x);
-      fl -= static_cast<int64_t>(x < static_cast<double>(fl));
-      // P(round up) = floor(frac * 2^32) / 2^32: unbiased up to 2^-32 of a unit.
-      const auto threshold = static_cast<int64_t>((x - static_cast<double>(fl)) * kTwo32);
-      const int64_t up = static_cast<int64_t>(int64_t{random[i]} < threshold);
-      out[start + i] = static_cast<uint32_t>(static_cast<uint64_t>(fl + up));
+      // |x| <= weight * clip * scale < 2^31, so |x * 2^32| < 2^63. Truncation toward zero
+      // moves negative values up by less than 2^-32 of a unit: P(round up) = frac, with
+      // frac exact to 2^-32, so the rounding is unbiased up to 2^-32 of a unit.
+      const auto fixed = static_cast<int64_t>(c * factor);
+      const auto fraction = static_cast<uint32_t>(static_cast<uint64_t>(fixed));
+      const auto floor = static_cast<uint32_t>(static_cast<uint64_t>(fixed >> 32));
+      out[start + i] = floor + static_cast<uint32_t>(random[i] < fraction);
     }
   }
 }

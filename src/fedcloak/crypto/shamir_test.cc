@@ -251,7 +251,8 @@ TEST(ShamirBytesTest, RoundTripAndCorruption) {
   Prg rng = SeededPrg(7);
   for (size_t length : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{32}}) {
     SecretBytes secret(length);
-    rng.Fill(secret.span());
+    // Prg::Fill of an empty span calls memset(nullptr, 0, 0), which UBSan flags (base).
+    if (length > 0) rng.Fill(secret.span());
     auto shares = scheme->ShareBytes(secret.span(), rng);
     ASSERT_THAT(shares, IsOk());
     ASSERT_EQ((*shares)[0].size(), (length + 6) / 7);

@@ -9,6 +9,7 @@
 
 #include "fedcloak/base/prg.h"
 #include "fedcloak/base/status.h"
+#include "fedcloak/fl/privacy_accountant.h"
 
 namespace fedcloak::fl {
 namespace {
@@ -197,12 +198,19 @@ RoundRecord Engine::RunRound(uint64_t round) {
 
 absl::Status Engine::Run(uint64_t first_round, RoundObserver* observer, bool stop_on_failure) {
   for (uint64_t round = first_round; round <= options_.rounds; ++round) {
+    std::optional<double> epsilon;
+    if (accountant_ != nullptr) {
+      auto charged = accountant_->ChargeRound();
+      if (!charged.ok()) return charged.status();  // the budget would be exceeded: stop
+      epsilon = *charged;
+    }
     if (observer != nullptr) {
       std::vector<std::string> names;
       for (SiteHandle* s : SelectSites(round)) names.push_back(s->name());
       observer->OnRoundStart(round, names);
     }
     RoundRecord record = RunRound(round);
+    record.epsilon = epsilon;
     if (observer != nullptr) observer->OnRoundEnd(record, global_);
     if (!record.status.ok() && stop_on_failure) return record.status;
   }

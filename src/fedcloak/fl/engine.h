@@ -33,6 +33,8 @@ struct EngineOptions {
   bool federated_evaluation = true;
 };
 
+class PrivacyAccountant;
+
 struct RoundRecord {
   uint64_t round = 0;
   absl::Status status;  // not OK: the round failed and the model is unchanged
@@ -42,6 +44,7 @@ struct RoundRecord {
   uint64_t total_weight = 0;
   double train_loss = 0.0;
   std::optional<LocalMetrics> evaluation;  // weighted over the sites that reported
+  std::optional<double> epsilon;  // privacy spent after this round (DP runs)
   double seconds = 0.0;
   uint64_t bytes_to_sites = 0;
   uint64_t bytes_from_sites = 0;
@@ -75,13 +78,17 @@ class Engine {
   RoundRecord RunRound(uint64_t round);
 
   // Runs rounds first_round..options.rounds, reporting each to `observer` (may be null).
-  // Stops early, returning the error, only if `stop_on_failure` and a round fails.
+  // Stops early, returning the error, if `stop_on_failure` and a round fails, or if the
+  // privacy accountant refuses the next round (FailedPrecondition naming the budget).
   absl::Status Run(uint64_t first_round, RoundObserver* observer, bool stop_on_failure = false);
 
   const std::vector<float>& global_model() const { return global_; }
   Strategy& strategy() { return *strategy_; }
   const SessionId& session() const { return session_; }
   const EngineOptions& options() const { return options_; }
+  // DP runs: charged before every round (not owned; may be null).
+  void set_privacy_accountant(PrivacyAccountant* accountant) { accountant_ = accountant; }
+
   // For crash-resume: replace the global model (size must match).
   absl::Status RestoreGlobalModel(std::vector<float> model);
 
@@ -103,6 +110,7 @@ class Engine {
   std::vector<float> global_;
   SessionId session_;
   WorkerPool* pool_;
+  PrivacyAccountant* accountant_ = nullptr;
 };
 
 // Weighted mean of metrics over sites (weights: example counts). AUC, precision and

@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "fedcloak/base/status.h"
-#include "fedcloak/crypto/fixed_point.h"
+#include "fedcloak/fl/update_encoding.h"
 #include "fedcloak/crypto/rlwe/ciphertext_vector.h"
 #include "fedcloak/crypto/rlwe/decryption_share.h"
 #include "fedcloak/crypto/rlwe/threshold_party.h"
@@ -114,11 +114,10 @@ absl::Status HeAggregation::Setup(std::span<SiteHandle* const> sites, const Sess
 absl::StatusOr<AggregateOutcome> HeAggregation::Aggregate(const RoundInput& in) {
   if (!collective_key_) return absl::FailedPreconditionError("HE key setup has not run");
   AggregateOutcome out;
-  const uint64_t length = in.broadcast.params.size();
-  FEDCLOAK_ASSIGN_OR_RETURN(crypto::FixedPointCodec codec,
-                            crypto::FixedPointCodec::Create(in.broadcast.encoding.clip,
-                                                            in.broadcast.encoding.scale,
-                                                            in.broadcast.encoding.max_total_weight));
+  FEDCLOAK_ASSIGN_OR_RETURN(
+      UpdateEncoding encoding,
+      UpdateEncoding::Create(in.broadcast.encoding, in.broadcast.params.size(), in.session, in.round));
+  const uint64_t length = encoding.encoded_length();
   // Train and encrypt: the update plus its weight as one more value.
   Task task{TaskKind::kTrain, in.round, EncodeModelBroadcast(in.broadcast, in.session)};
   auto results = BroadcastToSites(in.selected, task, in.stage_timeout, *in.pool, &out);
@@ -180,10 +179,7 @@ absl::StatusOr<AggregateOutcome> HeAggregation::Aggregate(const RoundInput& in) 
   if (total_weight == 0) return absl::FailedPreconditionError("decrypted total weight is 0");
   plain.pop_back();
   out.total_weight = total_weight;
-  out.mean_update.resize(length);
-  codec.Decode(plain, out.mean_update);
-  const double inv = 1.0 / static_cast<double>(total_weight);
-  for (double& v : out.mean_update) v *= inv;
+  FEDCLOAK_ASSIGN_OR_RETURN(out.mean_update, encoding.DecodeMean(plain, total_weight));
   for (SiteHandle* s : survivors) out.survivors.push_back(s->name());
   out.mean_train_loss = loss_sum / static_cast<double>(survivors.size());
   return out;

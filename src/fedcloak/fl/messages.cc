@@ -94,6 +94,14 @@ std::vector<uint8_t> EncodeModelBroadcast(const ModelBroadcast& m, const Session
   w.PutU64(DoubleBits(m.encoding.clip));
   w.PutU64(DoubleBits(m.encoding.scale));
   w.PutU64(m.encoding.max_total_weight);
+  w.PutU8(m.encoding.dp.enabled ? 1 : 0);
+  if (m.encoding.dp.enabled) {
+    w.PutU64(DoubleBits(m.encoding.dp.l2_clip));
+    w.PutU64(DoubleBits(m.encoding.dp.noise_multiplier));
+    w.PutU64(DoubleBits(m.encoding.dp.scale));
+    w.PutU32(m.encoding.dp.expected_sites);
+    w.PutU32(m.encoding.dp.max_sites);
+  }
   PutFloats(w, m.params);
   return Finish(kModelBroadcastKind, session, m.train.round, p);
 }
@@ -118,6 +126,18 @@ absl::StatusOr<ModelBroadcast> DecodeModelBroadcast(std::span<const uint8_t> blo
   FEDCLOAK_RETURN_IF_ERROR(ReadDouble(r, "clip", &m.encoding.clip));
   FEDCLOAK_RETURN_IF_ERROR(ReadDouble(r, "scale", &m.encoding.scale));
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU64("max total weight", &m.encoding.max_total_weight));
+  uint8_t dp = 0;
+  FEDCLOAK_RETURN_IF_ERROR(r.ReadU8("dp flag", &dp));
+  if (dp > 1) return absl::InvalidArgumentError(fmt::format("dp flag {} is not 0 or 1", dp));
+  if (dp == 1) {
+    DpEncodingSettings& d = m.encoding.dp;
+    d.enabled = true;
+    FEDCLOAK_RETURN_IF_ERROR(ReadDouble(r, "dp clip", &d.l2_clip));
+    FEDCLOAK_RETURN_IF_ERROR(ReadDouble(r, "dp noise multiplier", &d.noise_multiplier));
+    FEDCLOAK_RETURN_IF_ERROR(ReadDouble(r, "dp scale", &d.scale));
+    FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("dp expected sites", &d.expected_sites));
+    FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("dp max sites", &d.max_sites));
+  }
   FEDCLOAK_RETURN_IF_ERROR(ReadFloats(r, "parameters", &m.params));
   FEDCLOAK_RETURN_IF_ERROR(r.ExpectEnd("model broadcast"));
   if (m.train.epochs == 0 || m.train.batch_size == 0) {

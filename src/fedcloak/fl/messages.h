@@ -23,11 +23,22 @@ inline constexpr uint64_t kMaxParameters = uint64_t{1} << 28;
 
 enum class AggregationMode : uint8_t { kPlain = 0, kSecAgg = 1, kHe = 2 };
 
-// How a site turns its update into integers for the secure modes (crypto::FixedPointCodec).
+// Distributed differential privacy (dp::DistributedDGauss) in the secure modes.
+struct DpEncodingSettings {
+  bool enabled = false;
+  double l2_clip = 0.0;           // C: updates are clipped to this L2 norm
+  double noise_multiplier = 0.0;  // z: the sum carries noise of std z * C
+  double scale = 0.0;             // integer units per update unit
+  uint32_t expected_sites = 0;    // sites whose noise shares make up the sum
+  uint32_t max_sites = 0;         // most summands (capacity)
+};
+
+// How a site turns its update into integers for the secure modes (update_encoding.h).
 struct EncodingSettings {
   double clip = 0.0;   // values clipped to [-clip, clip]
   double scale = 0.0;  // multiplier before stochastic rounding
   uint64_t max_total_weight = 0;
+  DpEncodingSettings dp;
 };
 
 // Coordinator -> site with kTrain (and kEvaluate, where only `params` matters).

@@ -30,7 +30,9 @@ ModelBroadcast SampleBroadcast() {
   m.train.learning_rate = 0.05;
   m.train.momentum = 0.9;
   m.train.fedprox_mu = 0.01;
-  m.encoding = {1.0, 1024.0, 4096};
+  m.encoding.clip = 1.0;
+  m.encoding.scale = 1024.0;
+  m.encoding.max_total_weight = 4096;
   m.params = {1.5f, -2.0f, 0.25f};
   return m;
 }

@@ -54,7 +54,7 @@ absl::StatusOr<std::unique_ptr<MetricsLog>> MetricsLog::Open(const std::string& 
   std::ofstream csv(log->csv_path_, std::ios::trunc);
   if (!csv) return absl::InternalError(fmt::format("cannot write {}", log->csv_path_));
   csv << "round,status,selected,survivors,dropouts,train_loss,eval_loss,eval_accuracy,eval_auc,"
-         "central_loss,central_accuracy,central_auc,seconds,bytes_to_sites,bytes_from_sites\n";
+         "central_loss,central_accuracy,central_auc,seconds,bytes_to_sites,bytes_from_sites,epsilon\n";
   return log;
 }
 
@@ -65,14 +65,14 @@ absl::Status MetricsLog::Append(const RoundRecord& r, const std::optional<LocalM
     const LocalMetrics none;
     const LocalMetrics& e = r.evaluation ? *r.evaluation : none;
     const LocalMetrics& c = central ? *central : none;
-    csv << fmt::format("{},{},{},{},{},{:.6f},{},{},{},{},{},{},{:.3f},{},{}\n", r.round,
+    csv << fmt::format("{},{},{},{},{},{:.6f},{},{},{},{},{},{},{:.3f},{},{},{}\n", r.round,
                        r.status.ok() ? "ok" : "failed", r.selected.size(), r.survivors.size(),
                        r.dropouts.size(), r.train_loss,
                        r.evaluation ? fmt::format("{:.6f}", e.loss) : "",
                        r.evaluation ? fmt::format("{:.6f}", e.accuracy) : "", Opt(e.auc),
                        central ? fmt::format("{:.6f}", c.loss) : "",
                        central ? fmt::format("{:.6f}", c.accuracy) : "", Opt(c.auc), r.seconds,
-                       r.bytes_to_sites, r.bytes_from_sites);
+                       r.bytes_to_sites, r.bytes_from_sites, Opt(r.epsilon));
   }
   nlohmann::json j = {{"round", r.round},
                       {"status", r.status.ok() ? "ok" : std::string(r.status.message())},
@@ -86,6 +86,7 @@ absl::Status MetricsLog::Append(const RoundRecord& r, const std::optional<LocalM
                       {"bytes_from_sites", r.bytes_from_sites}};
   if (r.evaluation) j["federated_evaluation"] = MetricsJson(*r.evaluation);
   if (central) j["central_evaluation"] = MetricsJson(*central);
+  if (r.epsilon) j["epsilon"] = *r.epsilon;
   json_rounds_.push_back(j.dump());
   std::string doc = fmt::format("{{\"run\":{},\"mode\":{},\"rounds\":[",
                                 nlohmann::json(run_name_).dump(), nlohmann::json(mode_).dump());

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "fedcloak/base/status.h"
-#include "fedcloak/crypto/fixed_point.h"
+#include "fedcloak/fl/update_encoding.h"
 #include "fedcloak/fl/bundle.h"
 #include "fedcloak/fl/secure_messages.h"
 #include "fedcloak/secagg/server.h"
@@ -70,7 +70,11 @@ absl::StatusOr<AggregateOutcome> SecAggAggregation::Aggregate(const RoundInput& 
     keys.push_back(it->second);
   }
   const auto n = static_cast<uint32_t>(input.selected.size());
-  const uint64_t length = input.broadcast.params.size();
+  FEDCLOAK_ASSIGN_OR_RETURN(UpdateEncoding encoding,
+                            UpdateEncoding::Create(input.broadcast.encoding,
+                                                   input.broadcast.params.size(), in.session,
+                                                   in.round));
+  const uint64_t length = encoding.encoded_length();
   if (n < std::max<uint32_t>(options_.min_survivors, 3)) {
     return absl::FailedPreconditionError(fmt::format(
         "round {}: {} enrolled sites selected; secure aggregation needs at least {}", in.round, n,
@@ -82,10 +86,6 @@ absl::StatusOr<AggregateOutcome> SecAggAggregation::Aggregate(const RoundInput& 
           : secagg::SecAggParameters::Create(n, options_.neighbours == 0 ? n - 1 : options_.neighbours,
                                              options_.threshold, length);
   FEDCLOAK_RETURN_IF_ERROR(params.status());
-  FEDCLOAK_ASSIGN_OR_RETURN(crypto::FixedPointCodec codec,
-                            crypto::FixedPointCodec::Create(input.broadcast.encoding.clip,
-                                                            input.broadcast.encoding.scale,
-                                                            input.broadcast.encoding.max_total_weight));
   FEDCLOAK_ASSIGN_OR_RETURN(secagg::SecAggServer server,
                             secagg::SecAggServer::Create(*params, in.round, keys));
 
@@ -143,10 +143,7 @@ absl::StatusOr<AggregateOutcome> SecAggAggregation::Aggregate(const RoundInput& 
                     out.survivors.size(), options_.min_survivors));
   }
   out.total_weight = result.total_weight;
-  out.mean_update.resize(length);
-  codec.Decode(result.sum, out.mean_update);
-  const double inv = 1.0 / static_cast<double>(result.total_weight);
-  for (double& v : out.mean_update) v *= inv;
+  FEDCLOAK_ASSIGN_OR_RETURN(out.mean_update, encoding.DecodeMean(result.sum, result.total_weight));
   // The weights are secret: the reported loss is the plain mean over reporting sites.
   out.mean_train_loss = loss_count > 0 ? loss_sum / static_cast<double>(loss_count) : 0.0;
   return out;

@@ -10,6 +10,8 @@
 #include "fedcloak/fl/engine.h"
 #include "fedcloak/fl/he_aggregation.h"
 #include "fedcloak/fl/plain_aggregation.h"
+#include "fedcloak/fl/privacy_accountant.h"
+#include "fedcloak/fl/update_encoding.h"
 #include "fedcloak/fl/secagg_aggregation.h"
 #include "fedcloak/fl/simulation.h"
 #include "fedcloak/fl/testing_learners.h"
@@ -74,7 +76,9 @@ class SecureModesTest : public ::testing::TestWithParam<AggregationMode> {
     }
     EngineOptions eo;
     eo.train.learning_rate = 1.0;
-    eo.encoding = {kClip, kScale, 1000};
+    eo.encoding.clip = kClip;
+    eo.encoding.scale = kScale;
+    eo.encoding.max_total_weight = 1000;
     eo.federated_evaluation = false;
     auto engine = Engine::Create(eo, handles, std::move(aggregation),
                                  *CreateStrategy(StrategyConfig::Defaults(StrategyKind::kFedAvg)),
@@ -143,6 +147,86 @@ INSTANTIATE_TEST_SUITE_P(Modes, SecureModesTest, ::testing::Values(AggregationMo
                          [](const ::testing::TestParamInfo<AggregationMode>& p) {
                            return p.param == AggregationMode::kSecAgg ? "secagg" : "he";
                          });
+
+}  // namespace
+}  // namespace fedcloak::fl
+
+namespace fedcloak::fl {
+namespace {
+
+// Distributed DP in the secure aggregation mode: the decoded mean is the mean of the
+// L2-clipped updates plus noise of std z * C / n, epsilon grows every round, and the run
+// stops before a round that would exceed the budget.
+TEST(DistributedDpTest, NoisyMeanEpsilonPerRoundAndBudgetStop) {
+  const size_t n = 6, params = 64;
+  SessionId session;
+  session.bytes[1] = 5;
+  std::vector<std::unique_ptr<testing::QuadraticLearner>> learners;
+  std::vector<std::unique_ptr<InProcessSite>> sites;
+  std::vector<SiteHandle*> handles;
+  for (size_t i = 0; i < n; ++i) {
+    // Every center is the same vector of norm 0.4 (< C): clipping leaves it alone.
+    learners.push_back(std::make_unique<testing::QuadraticLearner>(
+        std::vector<float>(params, 0.05f), 10 + i));
+    SiteIdentity id{SimulatedSiteName(i), static_cast<uint32_t>(i + 1)};
+    sites.push_back(std::make_unique<InProcessSite>(
+        id.name,
+        std::make_unique<SiteRuntime>(id, session, learners.back().get(), &DefaultRandom())));
+    handles.push_back(sites.back().get());
+  }
+  const double clip = 1.0, z = 0.5;
+  auto dp = PlanDistributedDp(params, clip, z, n, n);
+  ASSERT_THAT(dp, IsOk());
+  EngineOptions eo;
+  eo.rounds = 10;
+  eo.train.learning_rate = 1.0;
+  eo.federated_evaluation = false;
+  eo.encoding.clip = 1.0;
+  eo.encoding.scale = 1 << 16;
+  eo.encoding.max_total_weight = 1000;
+  eo.encoding.dp = *dp;
+  SecAggOptions so;
+  so.min_survivors = 3;
+  WorkerPool pool(2);
+  auto engine = Engine::Create(eo, handles, std::make_unique<SecAggAggregation>(so),
+                               *CreateStrategy(StrategyConfig::Defaults(StrategyKind::kFedAvg)),
+                               std::vector<float>(params, 0.0f), session, &pool);
+  ASSERT_THAT(engine, IsOk());
+  ASSERT_THAT((*engine)->Setup(), IsOk());
+  // A budget that admits a few rounds but not ten.
+  auto one = PrivacyAccountant::ForDistributedDp(*dp, params, 1.0, 3, 1e-5, std::nullopt);
+  ASSERT_THAT(one, IsOk());
+  const double eps1 = *one->ChargeRound();
+  const double eps2 = *one->ChargeRound();
+  EXPECT_GT(eps2, eps1);
+  auto accountant =
+      PrivacyAccountant::ForDistributedDp(*dp, params, 1.0, 3, 1e-5, eps1 + eps2);
+  ASSERT_THAT(accountant, IsOk());
+  (*engine)->set_privacy_accountant(&*accountant);
+  struct Recorder : RoundObserver {
+    std::vector<double> eps;
+    std::vector<float> first_model;
+    void OnRoundEnd(const RoundRecord& r, std::span<const float> global) override {
+      EXPECT_THAT(r.status, IsOk());
+      eps.push_back(r.epsilon.value_or(-1));
+      if (first_model.empty()) first_model.assign(global.begin(), global.end());
+    }
+  } recorder;
+  absl::Status s = (*engine)->Run(1, &recorder);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
+  ASSERT_GE(recorder.eps.size(), 2u);
+  ASSERT_LT(recorder.eps.size(), 10u);
+  EXPECT_NEAR(recorder.eps[0], eps1, 1e-9);
+  for (size_t i = 1; i < recorder.eps.size(); ++i) EXPECT_GT(recorder.eps[i], recorder.eps[i - 1]);
+  // Round 1 from 0: mean update = 0.05 per coordinate + noise of std z*C/n per
+  // coordinate after the rotation's inverse (the noise is spread evenly: std ~ z*C/n).
+  const double noise_std = z * clip / static_cast<double>(n);
+  double mean = 0;
+  for (float v : recorder.first_model) mean += v;
+  mean /= static_cast<double>(params);
+  // The mean over 64 coordinates of 0.05 + noise: within 5 standard errors.
+  EXPECT_NEAR(mean, 0.05, 5 * noise_std / 8.0 + 0.01);
+}
 
 }  // namespace
 }  // namespace fedcloak::fl

@@ -5,7 +5,6 @@
 #include <cmath>
 
 #include "fedcloak/base/status.h"
-#include "fedcloak/crypto/fixed_point.h"
 #include "fedcloak/fl/messages.h"
 #include "fedcloak/fl/secure_messages.h"
 #include "fedcloak/crypto/rlwe/threshold_party.h"
@@ -76,21 +75,14 @@ absl::StatusOr<LocalUpdate> SiteRuntime::TrainOn(const ModelBroadcast& m) {
   return update;
 }
 
-absl::StatusOr<SiteRuntime::EncodedUpdate> SiteRuntime::TrainAndEncode(const ModelBroadcast& m) {
-  FEDCLOAK_ASSIGN_OR_RETURN(crypto::FixedPointCodec codec,
-                            crypto::FixedPointCodec::Create(m.encoding.clip, m.encoding.scale,
-                                                            m.encoding.max_total_weight));
+absl::StatusOr<SiteRuntime::TrainedUpdate> SiteRuntime::TrainAndEncode(const ModelBroadcast& m,
+                                                                      uint64_t round) {
+  FEDCLOAK_ASSIGN_OR_RETURN(UpdateEncoding encoding,
+                            UpdateEncoding::Create(m.encoding, m.params.size(), session_, round));
   FEDCLOAK_ASSIGN_OR_RETURN(LocalUpdate update, TrainOn(m));
-  if (update.num_examples == 0 || update.num_examples > codec.max_total_weight()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "site {}: example count {} is outside [1, {}] (the run's total weight bound)",
-        identity_.name, update.num_examples, codec.max_total_weight()));
-  }
-  EncodedUpdate out;
-  out.weight = static_cast<uint32_t>(update.num_examples);
+  TrainedUpdate out;
   out.train_loss = update.train_loss;
-  out.values.resize(update.delta.size());
-  codec.Encode(update.delta, out.weight, *rng_, out.values);
+  FEDCLOAK_ASSIGN_OR_RETURN(out.encoded, encoding.Encode(update, *rng_));
   return out;
 }
 

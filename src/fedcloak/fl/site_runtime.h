@@ -16,6 +16,7 @@
 #include "fedcloak/fl/learner.h"
 #include "fedcloak/fl/messages.h"
 #include "fedcloak/fl/site_handle.h"
+#include "fedcloak/fl/update_encoding.h"
 
 namespace fedcloak::secagg {
 class SecAggClient;
@@ -47,16 +48,15 @@ class SiteRuntime final : public TaskHandler {
   const SiteIdentity& identity() const { return identity_; }
 
  private:
-  // The site's update, encoded for the secure modes.
-  struct EncodedUpdate {
-    std::vector<uint32_t> values;
-    uint32_t weight = 0;
+  // The site's update, encoded for the secure modes, and its plaintext training loss.
+  struct TrainedUpdate {
+    EncodedUpdate encoded;
     double train_loss = 0.0;
   };
 
   absl::StatusOr<ModelBroadcast> DecodeBroadcast(std::span<const uint8_t> blob, uint64_t round);
   absl::StatusOr<LocalUpdate> TrainOn(const ModelBroadcast& m);
-  absl::StatusOr<EncodedUpdate> TrainAndEncode(const ModelBroadcast& m);
+  absl::StatusOr<TrainedUpdate> TrainAndEncode(const ModelBroadcast& m, uint64_t round);
 
   absl::StatusOr<TaskResult> Train(const Task& task);
   absl::StatusOr<TaskResult> Evaluate(const Task& task);

@@ -56,10 +56,11 @@ absl::StatusOr<TaskResult> SiteRuntime::HeTrain(const Task& task, const ModelBro
     return absl::FailedPreconditionError(
         fmt::format("site {}: no collective HE key yet", identity_.name));
   }
-  FEDCLOAK_ASSIGN_OR_RETURN(EncodedUpdate update, TrainAndEncode(m));
-  update.values.push_back(update.weight);  // the weight travels encrypted too
+  FEDCLOAK_ASSIGN_OR_RETURN(TrainedUpdate update, TrainAndEncode(m, task.round));
+  // The weight travels encrypted too, as the last value.
+  update.encoded.values.push_back(update.encoded.weight);
   FEDCLOAK_ASSIGN_OR_RETURN(crypto::CiphertextVector ct,
-                            he_->Encrypt(update.values, task.round, *rng_));
+                            he_->Encrypt(update.encoded.values, task.round, *rng_));
   const std::vector<uint8_t> parts[] = {ct.Serialize(),
                                         EncodeTrainReport(update.train_loss, session_, task.round)};
   return TaskResult{EncodeBundle(parts)};
@@ -74,7 +75,6 @@ absl::StatusOr<TaskResult> SiteRuntime::HeDecrypt(const Task& task) {
   crypto::CiphertextExpectation expect;
   expect.session = session_;
   expect.round = task.round;
-  expect.num_values = learner_->num_parameters() + 1;
   FEDCLOAK_ASSIGN_OR_RETURN(
       crypto::CiphertextVector aggregate,
       crypto::CiphertextVector::Load(he_->collective_key().shared_context(), parts[0], expect));

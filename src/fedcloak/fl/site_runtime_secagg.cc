@@ -36,11 +36,6 @@ absl::StatusOr<TaskResult> SiteRuntime::SecAggAdvertise(const Task& task) {
       secagg::SecAggParameters params,
       secagg::SecAggParameters::Create(setup.num_sites, setup.neighbours, setup.threshold,
                                        setup.vector_length));
-  if (params.vector_length() != learner_->num_parameters()) {
-    return absl::InvalidArgumentError(fmt::format("site {}: vector length {} != model size {}",
-                                                  identity_.name, params.vector_length(),
-                                                  learner_->num_parameters()));
-  }
   FEDCLOAK_ASSIGN_OR_RETURN(secagg::SecAggClient client,
                             secagg::SecAggClient::Create(params, task.round, setup.site_id,
                                                          setup.identity_keys, *rng_));
@@ -64,9 +59,10 @@ absl::StatusOr<TaskResult> SiteRuntime::SecAggMaskedInput(const Task& task) {
     return absl::InvalidArgumentError(
         fmt::format("site {}: model broadcast is not for secure aggregation", identity_.name));
   }
-  FEDCLOAK_ASSIGN_OR_RETURN(EncodedUpdate update, TrainAndEncode(m));
-  FEDCLOAK_ASSIGN_OR_RETURN(std::vector<uint8_t> masked,
-                            client->MaskInput(parts[0], update.values, update.weight));
+  FEDCLOAK_ASSIGN_OR_RETURN(TrainedUpdate update, TrainAndEncode(m, task.round));
+  FEDCLOAK_ASSIGN_OR_RETURN(
+      std::vector<uint8_t> masked,
+      client->MaskInput(parts[0], update.encoded.values, update.encoded.weight));
   const std::vector<uint8_t> out[] = {std::move(masked),
                                       EncodeTrainReport(update.train_loss, session_, task.round)};
   return TaskResult{EncodeBundle(out)};

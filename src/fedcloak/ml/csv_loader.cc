@@ -54,21 +54,20 @@ absl::StatusOr<Dataset> ParseCsv(std::string_view text, std::string_view source,
       is_feature.assign(num_columns, true);
       for (size_t c = 0; c < num_columns; ++c) {
         if (fields[c].empty()) {
-          return absl::InvalidArgumentError(
-              fmt::format("{}:{}: column {} of the header has no name", source, line_number,
-                          c + 1));
-        }
-        if (std::find(fields.begin(), fields.begin() + static_cast<std::ptrdiff_t>(c),
-                      fields[c]) != fields.begin() + static_cast<std::ptrdiff_t>(c)) {
           return absl::InvalidArgumentError(fmt::format(
-              "{}:{}: duplicate column name '{}'", source, line_number, fields[c]));
+              "{}:{}: column {} of the header has no name", source, line_number, c + 1));
+        }
+        if (std::find(fields.begin(), fields.begin() + static_cast<std::ptrdiff_t>(c), fields[c]) !=
+            fields.begin() + static_cast<std::ptrdiff_t>(c)) {
+          return absl::InvalidArgumentError(
+              fmt::format("{}:{}: duplicate column name '{}'", source, line_number, fields[c]));
         }
         if (fields[c] == options.label_column) {
           label_index = c;
           is_feature[c] = false;
         }
-        if (std::find(options.ignore_columns.begin(), options.ignore_columns.end(),
-                      fields[c]) != options.ignore_columns.end()) {
+        if (std::find(options.ignore_columns.begin(), options.ignore_columns.end(), fields[c]) !=
+            options.ignore_columns.end()) {
           is_feature[c] = false;
         }
       }

@@ -87,9 +87,9 @@ class MlIdxBrokenTest : public ::testing::Test {
 
 TEST_F(MlIdxBrokenTest, TruncatedImagesNameFileAndOffset) {
   auto data = Load(images_.substr(0, images_.size() - 100), labels_);
-  EXPECT_THAT(data, StatusIs(absl::StatusCode::kDataLoss,
-                             AllOf(HasSubstr("images.gz"), HasSubstr("byte 16"),
-                                   HasSubstr("truncated"))));
+  EXPECT_THAT(
+      data, StatusIs(absl::StatusCode::kDataLoss,
+                     AllOf(HasSubstr("images.gz"), HasSubstr("byte 16"), HasSubstr("truncated"))));
 }
 
 TEST_F(MlIdxBrokenTest, WrongMagic) {
@@ -219,10 +219,10 @@ TEST(MlCsvLoaderTest, BrokenFilesNameFileAndLine) {
   EXPECT_THAT(LoadCsv(dir.Write("ragged.csv", "a,label\n1,0\n2,1,5\n"), options),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("ragged.csv:3:"), HasSubstr("3 fields"))));
-  EXPECT_THAT(LoadCsv(dir.Write("nonnum.csv", "a,label\n1,0\nfoo,1\n"), options),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("nonnum.csv:3:"), HasSubstr("column 'a'"),
-                             HasSubstr("'foo'"))));
+  EXPECT_THAT(
+      LoadCsv(dir.Write("nonnum.csv", "a,label\n1,0\nfoo,1\n"), options),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               AllOf(HasSubstr("nonnum.csv:3:"), HasSubstr("column 'a'"), HasSubstr("'foo'"))));
   EXPECT_THAT(LoadCsv(dir.Write("nolabel.csv", "a,b\n1,0\n"), options),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("nolabel.csv:1:"), HasSubstr("no label column 'label'"),

@@ -10,8 +10,7 @@
 namespace fedcloak::ml {
 
 absl::StatusOr<Dataset> Dataset::Create(std::vector<float> features, std::vector<int64_t> labels,
-                                        std::vector<int64_t> example_shape,
-                                        int64_t num_classes) {
+                                        std::vector<int64_t> example_shape, int64_t num_classes) {
   if (example_shape.empty()) {
     return absl::InvalidArgumentError("example shape must have at least one dimension");
   }
@@ -36,15 +35,14 @@ absl::StatusOr<Dataset> Dataset::Create(std::vector<float> features, std::vector
   }
   for (size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] < 0 || labels[i] >= num_classes) {
-      return absl::InvalidArgumentError(fmt::format(
-          "label {} of example {} is outside [0, {})", labels[i], i, num_classes));
+      return absl::InvalidArgumentError(
+          fmt::format("label {} of example {} is outside [0, {})", labels[i], i, num_classes));
     }
   }
   for (size_t i = 0; i < features.size(); ++i) {
     if (!std::isfinite(features[i])) {
-      return absl::InvalidArgumentError(
-          fmt::format("feature {} of example {} is not finite", i % example_size,
-                      i / example_size));
+      return absl::InvalidArgumentError(fmt::format("feature {} of example {} is not finite",
+                                                    i % example_size, i / example_size));
     }
   }
   return Dataset(std::move(features), std::move(labels), std::move(example_shape), example_size,

@@ -38,15 +38,16 @@ absl::StatusOr<EvalMetrics> Evaluate(const Model& model, const Dataset& data, in
       }
       num_outputs = logits.size(1);
       const at::Tensor yb = y.narrow(0, begin, len);
-      loss_sum += torch::nn::functional::cross_entropy(
-                      logits, yb,
-                      torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                      .item<double>();
+      loss_sum +=
+          torch::nn::functional::cross_entropy(
+              logits, yb, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+              .item<double>();
       const at::Tensor argmax = logits.argmax(1).contiguous();
       correct += argmax.eq(yb).sum().item<int64_t>();
       std::copy_n(argmax.data_ptr<int64_t>(), len, predicted.begin() + begin);
       if (num_outputs == 2) {
-        const at::Tensor p1 = torch::softmax(logits, 1).select(1, 1).to(torch::kFloat64).contiguous();
+        const at::Tensor p1 =
+            torch::softmax(logits, 1).select(1, 1).to(torch::kFloat64).contiguous();
         scores.insert(scores.end(), p1.data_ptr<double>(), p1.data_ptr<double>() + len);
       }
     }

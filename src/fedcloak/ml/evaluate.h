@@ -13,8 +13,7 @@ namespace fedcloak::ml {
 // Runs the model in inference mode over `data` in batches of `batch_size` (>= 1).
 // InvalidArgument if `data` is empty or does not fit the model, or a label is not below
 // the model's output count. Does not change the parameters.
-absl::StatusOr<EvalMetrics> Evaluate(const Model& model, const Dataset& data,
-                                     int batch_size = 256);
+absl::StatusOr<EvalMetrics> Evaluate(const Model& model, const Dataset& data, int batch_size = 256);
 
 }  // namespace fedcloak::ml
 

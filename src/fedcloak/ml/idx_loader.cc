@@ -27,8 +27,8 @@ absl::StatusOr<IdxArray> ParseIdx(std::span<const uint8_t> bytes, std::string_vi
   }
   if (bytes[2] != kTypeUnsignedByte) {
     return absl::DataLossError(fmt::format(
-        "{}: byte 2: IDX element type 0x{:02x} is not supported (only 0x08, unsigned byte)",
-        source, bytes[2]));
+        "{}: byte 2: IDX element type 0x{:02x} is not supported (only 0x08, unsigned byte)", source,
+        bytes[2]));
   }
   const size_t ndims = bytes[3];
   if (ndims < 1 || ndims > 4) {
@@ -37,22 +37,22 @@ absl::StatusOr<IdxArray> ParseIdx(std::span<const uint8_t> bytes, std::string_vi
   }
   const size_t header = 4 + 4 * ndims;
   if (bytes.size() < header) {
-    return absl::DataLossError(fmt::format(
-        "{}: truncated IDX header: {} bytes, the {} sizes need {}", source, bytes.size(), ndims,
-        header));
+    return absl::DataLossError(
+        fmt::format("{}: truncated IDX header: {} bytes, the {} sizes need {}", source,
+                    bytes.size(), ndims, header));
   }
   IdxArray out;
   size_t count = 1;
   for (size_t d = 0; d < ndims; ++d) {
     const uint8_t* p = bytes.data() + 4 + 4 * d;
-    const uint32_t dim = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) |
-                         (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+    const uint32_t dim =
+        (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
     out.dims.push_back(dim);
     count *= dim;  // no overflow: count <= 2^30 before, dim < 2^32
     if (count > kMaxIdxBytes) {
-      return absl::DataLossError(fmt::format(
-          "{}: byte {}: IDX sizes announce more than {} elements", source, 4 + 4 * d,
-          kMaxIdxBytes));
+      return absl::DataLossError(
+          fmt::format("{}: byte {}: IDX sizes announce more than {} elements", source, 4 + 4 * d,
+                      kMaxIdxBytes));
     }
   }
   const size_t available = bytes.size() - header;
@@ -66,8 +66,7 @@ absl::StatusOr<IdxArray> ParseIdx(std::span<const uint8_t> bytes, std::string_vi
 }
 
 absl::StatusOr<Dataset> LoadIdxDataset(const std::string& images_path,
-                                       const std::string& labels_path,
-                                       const IdxOptions& options) {
+                                       const std::string& labels_path, const IdxOptions& options) {
   FEDCLOAK_ASSIGN_OR_RETURN(std::vector<uint8_t> image_bytes,
                             internal::ReadFileMaybeGzip(images_path, kMaxIdxBytes));
   FEDCLOAK_ASSIGN_OR_RETURN(IdxArray images, ParseIdx(image_bytes, images_path));
@@ -76,9 +75,9 @@ absl::StatusOr<Dataset> LoadIdxDataset(const std::string& images_path,
                             internal::ReadFileMaybeGzip(labels_path, kMaxIdxBytes));
   FEDCLOAK_ASSIGN_OR_RETURN(IdxArray labels, ParseIdx(label_bytes, labels_path));
   if (images.dims.size() != 3) {
-    return absl::InvalidArgumentError(fmt::format(
-        "{}: an image file has 3 IDX dimensions (count, rows, columns), this one {}",
-        images_path, images.dims.size()));
+    return absl::InvalidArgumentError(
+        fmt::format("{}: an image file has 3 IDX dimensions (count, rows, columns), this one {}",
+                    images_path, images.dims.size()));
   }
   if (labels.dims.size() != 1) {
     return absl::InvalidArgumentError(fmt::format(
@@ -101,8 +100,8 @@ absl::StatusOr<Dataset> LoadIdxDataset(const std::string& images_path,
     classes[i] = labels.data[i];
     if (classes[i] >= options.num_classes) {
       return absl::InvalidArgumentError(
-          fmt::format("{}: byte {}: label {} is not below the class count {}", labels_path,
-                      8 + i, classes[i], options.num_classes));
+          fmt::format("{}: byte {}: label {} is not below the class count {}", labels_path, 8 + i,
+                      classes[i], options.num_classes));
     }
   }
   return Dataset::Create(std::move(features), std::move(classes),

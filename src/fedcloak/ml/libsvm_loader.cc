@@ -47,8 +47,8 @@ absl::StatusOr<Dataset> ParseLibsvm(std::string_view text, std::string_view sour
     while (!line.empty()) {
       const size_t space = line.find_first_of(" \t");
       const std::string_view token = line.substr(0, space);
-      line = internal::TrimSpace(
-          space == std::string_view::npos ? std::string_view() : line.substr(space + 1));
+      line = internal::TrimSpace(space == std::string_view::npos ? std::string_view()
+                                                                 : line.substr(space + 1));
       if (first_token) {
         first_token = false;
         const std::optional<double> label = internal::ParseFiniteNumber(token);
@@ -62,20 +62,20 @@ absl::StatusOr<Dataset> ParseLibsvm(std::string_view text, std::string_view sour
       }
       const size_t colon = token.find(':');
       if (colon == std::string_view::npos) {
-        return absl::InvalidArgumentError(fmt::format(
-            "{}:{}: '{}' is not an index:value pair", source, line_number, token));
+        return absl::InvalidArgumentError(
+            fmt::format("{}:{}: '{}' is not an index:value pair", source, line_number, token));
       }
       const std::optional<double> index = internal::ParseFiniteNumber(token.substr(0, colon));
       const std::optional<double> value = internal::ParseFiniteNumber(token.substr(colon + 1));
       if (!index || *index < 1 || *index > static_cast<double>(kMaxFeatures) ||
           *index != std::floor(*index)) {
-        return absl::InvalidArgumentError(fmt::format(
-            "{}:{}: feature index in '{}' is not an integer in [1, 2^20]", source, line_number,
-            token));
+        return absl::InvalidArgumentError(
+            fmt::format("{}:{}: feature index in '{}' is not an integer in [1, 2^20]", source,
+                        line_number, token));
       }
       if (!value || *value > 3.4e38 || *value < -3.4e38) {
-        return absl::InvalidArgumentError(fmt::format(
-            "{}:{}: value in '{}' is not a finite float", source, line_number, token));
+        return absl::InvalidArgumentError(
+            fmt::format("{}:{}: value in '{}' is not a finite float", source, line_number, token));
       }
       const auto i = static_cast<int64_t>(*index);
       if (i <= previous_index) {
@@ -84,9 +84,9 @@ absl::StatusOr<Dataset> ParseLibsvm(std::string_view text, std::string_view sour
                         line_number, i, previous_index));
       }
       if (options.num_features > 0 && i > options.num_features) {
-        return absl::InvalidArgumentError(fmt::format(
-            "{}:{}: feature index {} exceeds num_features {}", source, line_number, i,
-            options.num_features));
+        return absl::InvalidArgumentError(
+            fmt::format("{}:{}: feature index {} exceeds num_features {}", source, line_number, i,
+                        options.num_features));
       }
       previous_index = i;
       max_index = std::max(max_index, i);

@@ -9,8 +9,7 @@
 
 namespace fedcloak::ml::internal {
 
-absl::StatusOr<std::vector<uint8_t>> ReadFileMaybeGzip(const std::string& path,
-                                                       size_t max_bytes) {
+absl::StatusOr<std::vector<uint8_t>> ReadFileMaybeGzip(const std::string& path, size_t max_bytes) {
   // gzopen would create nothing for "rb", but it reports a missing file only through
   // errno; open with stdio first for a clear NotFound.
   std::FILE* probe = std::fopen(path.c_str(), "rb");
@@ -85,9 +84,9 @@ absl::StatusOr<std::vector<int64_t>> LabelsToClasses(std::span<const double> raw
   for (size_t i = 0; i < raw.size(); ++i) {
     const double v = raw[i];
     if (v != std::floor(v) || v < -1.0 || v > kMaxClass) {
-      return absl::InvalidArgumentError(fmt::format(
-          "{}:{}: label {} is not a class index (an integer in [0, 2^20]) or -1/+1", source,
-          lines[i], v));
+      return absl::InvalidArgumentError(
+          fmt::format("{}:{}: label {} is not a class index (an integer in [0, 2^20]) or -1/+1",
+                      source, lines[i], v));
     }
     if (plus_minus) {
       if (v != -1.0 && v != 1.0) {

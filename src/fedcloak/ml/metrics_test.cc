@@ -35,8 +35,8 @@ TEST(MlMetricsTest, PrecisionRecallHandComputed) {
                                                     std::vector<int64_t>{1, 1, 1, 0, 0});
   EXPECT_DOUBLE_EQ(*pr.precision, 0.5);
   EXPECT_DOUBLE_EQ(*pr.recall, 1.0 / 3.0);
-  const PrecisionRecall none = ComputePrecisionRecall(std::vector<int64_t>{0, 0},
-                                                      std::vector<int64_t>{0, 0});
+  const PrecisionRecall none =
+      ComputePrecisionRecall(std::vector<int64_t>{0, 0}, std::vector<int64_t>{0, 0});
   EXPECT_FALSE(none.precision.has_value());
   EXPECT_FALSE(none.recall.has_value());
 }

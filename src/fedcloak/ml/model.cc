@@ -38,8 +38,10 @@ at::Tensor UniformInit(at::IntArrayRef shape, int64_t fan_in, at::Generator& gen
 }
 
 std::string LinearLine(const std::string& layer, bool relu) {
-  const std::string affine = fmt::format("torch.addmm(self.{0}_bias, x, self.{0}_weight.t())", layer);
-  return relu ? fmt::format("    x = torch.relu({})\n", affine) : fmt::format("    return {}\n", affine);
+  const std::string affine =
+      fmt::format("torch.addmm(self.{0}_bias, x, self.{0}_weight.t())", layer);
+  return relu ? fmt::format("    x = torch.relu({})\n", affine)
+              : fmt::format("    return {}\n", affine);
 }
 
 // Builds the jit module of a built-in architecture: parameters plus a TorchScript
@@ -48,8 +50,7 @@ absl::StatusOr<torch::jit::Module> BuildModule(Architecture arch, const ModelSpe
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(spec.seed);
   std::string source = "def forward(self, x):\n";
   torch::jit::Module module;
-  auto add_layer = [&](const std::string& name, std::vector<int64_t> weight_shape,
-                       int64_t fan_in) {
+  auto add_layer = [&](const std::string& name, std::vector<int64_t> weight_shape, int64_t fan_in) {
     const int64_t out = weight_shape[0];
     module.register_parameter(name + "_weight", UniformInit(weight_shape, fan_in, gen), false);
     module.register_parameter(name + "_bias", UniformInit({out}, fan_in, gen), false);
@@ -111,9 +112,9 @@ absl::StatusOr<Architecture> ValidateSpec(const ModelSpec& spec) {
   int64_t size = 1;
   for (int64_t d : spec.input_shape) {
     if (d < 1 || d > kMaxWidth || (size *= d) > kMaxWidth * 64) {
-      return absl::InvalidArgumentError(fmt::format(
-          "input shape [{}] has a dimension outside [1, 2^20] or too many elements",
-          fmt::join(spec.input_shape, ", ")));
+      return absl::InvalidArgumentError(
+          fmt::format("input shape [{}] has a dimension outside [1, 2^20] or too many elements",
+                      fmt::join(spec.input_shape, ", ")));
     }
   }
   if (arch == Architecture::kMlp) {
@@ -130,8 +131,7 @@ absl::StatusOr<Architecture> ValidateSpec(const ModelSpec& spec) {
     return absl::InvalidArgumentError(fmt::format(
         "{} needs an input shape {{channels, height, width}} with height and width at least "
         "{}, got [{}]",
-        spec.architecture, arch == Architecture::kCnn ? 16 : 4,
-        fmt::join(spec.input_shape, ", ")));
+        spec.architecture, arch == Architecture::kCnn ? 16 : 4, fmt::join(spec.input_shape, ", ")));
   }
   return arch;
 }
@@ -168,10 +168,10 @@ absl::Status CheckInputShape(const Model::Impl& impl, const Dataset& data) {
     fits = impl.input_shape == data.example_shape();
   }
   if (!fits) {
-    return absl::InvalidArgumentError(fmt::format(
-        "data examples of shape [{}] do not fit the {} model's input shape [{}]",
-        fmt::join(data.example_shape(), ", "), impl.architecture_name,
-        fmt::join(impl.input_shape, ", ")));
+    return absl::InvalidArgumentError(
+        fmt::format("data examples of shape [{}] do not fit the {} model's input shape [{}]",
+                    fmt::join(data.example_shape(), ", "), impl.architecture_name,
+                    fmt::join(impl.input_shape, ", ")));
   }
   return absl::OkStatus();
 }
@@ -185,9 +185,8 @@ at::Tensor Model::Impl::Forward(const at::Tensor& input) {
   if (arch != Architecture::kMlp) {
     const int64_t pad = arch == Architecture::kCnn ? kSmallCnn.padding : kMcMahanCnn.padding;
     for (int conv = 0; conv < 2; ++conv, p += 2) {
-      x = torch::max_pool2d(torch::relu(torch::conv2d(x, params[p], params[p + 1], {1, 1},
-                                                      {pad, pad})),
-                            {2, 2});
+      x = torch::max_pool2d(
+          torch::relu(torch::conv2d(x, params[p], params[p + 1], {1, 1}, {pad, pad})), {2, 2});
     }
   }
   x = torch::flatten(x, 1);
@@ -204,12 +203,11 @@ absl::Status Model::Impl::IndexParameters() {
   for (const auto& named : module.named_parameters(/*recurse=*/true)) {
     at::Tensor t = named.value;
     if (t.scalar_type() != torch::kFloat32) {
-      return absl::InvalidArgumentError(fmt::format("parameter '{}' is {}, not float32",
-                                                    named.name, c10::toString(t.scalar_type())));
+      return absl::InvalidArgumentError(fmt::format("parameter '{}' is {}, not float32", named.name,
+                                                    c10::toString(t.scalar_type())));
     }
     t.requires_grad_(true);
-    ParameterInfo info{named.name, t.sizes().vec(), num_parameters,
-                       static_cast<size_t>(t.numel())};
+    ParameterInfo info{named.name, t.sizes().vec(), num_parameters, static_cast<size_t>(t.numel())};
     num_parameters += info.size;
     if (num_parameters > kMaxParameters) {
       return absl::InvalidArgumentError("model has more than 2^30 parameters");
@@ -291,8 +289,8 @@ std::vector<float> Model::GetParameters() const {
 
 absl::Status Model::SetParameters(std::span<const float> params) {
   if (params.size() != impl_->num_parameters) {
-    return absl::InvalidArgumentError(fmt::format(
-        "{} parameters given, the model has {}", params.size(), impl_->num_parameters));
+    return absl::InvalidArgumentError(
+        fmt::format("{} parameters given, the model has {}", params.size(), impl_->num_parameters));
   }
   for (size_t i = 0; i < params.size(); ++i) {
     if (!std::isfinite(params[i])) {
@@ -335,9 +333,8 @@ absl::Status Model::SaveTorchScript(const std::string& path) const {
   try {
     impl_->module.save(path);
   } catch (const std::exception& e) {
-    return absl::InternalError(
-        fmt::format("{}: saving TorchScript: {}", path,
-                    std::string(internal::TorchError("save", e).message())));
+    return absl::InternalError(fmt::format("{}: saving TorchScript: {}", path,
+                                           std::string(internal::TorchError("save", e).message())));
   }
   return absl::OkStatus();
 }

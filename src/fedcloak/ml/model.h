@@ -109,7 +109,7 @@ class Model {
   // file cannot be written.
   absl::Status SaveTorchScript(const std::string& path) const;
 
- // The libtorch side, defined in model_impl.h (internal to module ml).
+  // The libtorch side, defined in model_impl.h (internal to module ml).
   struct Impl;
 
  private:

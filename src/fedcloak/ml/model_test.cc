@@ -59,7 +59,8 @@ void WriteFloats(const std::string& path, std::span<const float> values) {
 // A small image data set of deterministic pseudo-random pixels (no file needed).
 Dataset SyntheticImages(size_t n, int64_t side) {
   std::vector<float> pixels(n * static_cast<size_t>(side * side));
-  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<float>((i * 7919) % 255) / 255.0f;
+  for (size_t i = 0; i < pixels.size(); ++i)
+    pixels[i] = static_cast<float>((i * 7919) % 255) / 255.0f;
   std::vector<int64_t> labels(n);
   for (size_t i = 0; i < n; ++i) labels[i] = static_cast<int64_t>(i % 10);
   return *Dataset::Create(std::move(pixels), std::move(labels), {1, side, side}, 10);
@@ -125,7 +126,8 @@ TEST(MlModelTest, ParametersRoundTripThroughFlatVector) {
   auto model = Model::Create(Spec("cnn", {1, 28, 28}, 10));
   ASSERT_THAT(model, IsOk());
   std::vector<float> params(model->num_parameters());
-  for (size_t i = 0; i < params.size(); ++i) params[i] = static_cast<float>(i % 1000) * 1e-3f - 0.5f;
+  for (size_t i = 0; i < params.size(); ++i)
+    params[i] = static_cast<float>(i % 1000) * 1e-3f - 0.5f;
   ASSERT_THAT(model->SetParameters(params), IsOk());
   EXPECT_EQ(model->GetParameters(), params);
   std::vector<float> short_vector(params.begin(), params.end() - 1);

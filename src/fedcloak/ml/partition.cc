@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <numbers>
+#include <numeric>
 
 #include "fedcloak/base/check.h"
 
@@ -69,9 +69,9 @@ double SampleGamma(double shape, SecureRandom& rng) {
 
 absl::StatusOr<Partition> PartitionIid(size_t num_examples, size_t num_sites, SecureRandom& rng) {
   if (num_sites == 0 || num_sites > num_examples) {
-    return absl::InvalidArgumentError(fmt::format(
-        "cannot split {} examples among {} sites (need 1 <= sites <= examples)", num_examples,
-        num_sites));
+    return absl::InvalidArgumentError(
+        fmt::format("cannot split {} examples among {} sites (need 1 <= sites <= examples)",
+                    num_examples, num_sites));
   }
   std::vector<size_t> order(num_examples);
   std::iota(order.begin(), order.end(), size_t{0});
@@ -96,9 +96,9 @@ absl::StatusOr<Partition> PartitionDirichlet(std::span<const int64_t> labels, si
         fmt::format("Dirichlet alpha must be positive and finite, got {}", alpha));
   }
   if (num_sites == 0 || num_sites * min_examples_per_site > labels.size()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "cannot give {} sites at least {} of {} examples each", num_sites,
-        min_examples_per_site, labels.size()));
+    return absl::InvalidArgumentError(
+        fmt::format("cannot give {} sites at least {} of {} examples each", num_sites,
+                    min_examples_per_site, labels.size()));
   }
   int64_t max_label = -1;
   for (int64_t l : labels) {
@@ -122,11 +122,11 @@ absl::StatusOr<Partition> PartitionDirichlet(std::span<const int64_t> labels, si
       size_t begin = 0;
       for (size_t s = 0; s < num_sites; ++s) {
         cumulative += proportions[s] / total;
-        size_t end = s + 1 == num_sites
-                         ? members.size()
-                         : std::min(members.size(), static_cast<size_t>(std::llround(
-                                                        cumulative * static_cast<double>(
-                                                                         members.size()))));
+        size_t end =
+            s + 1 == num_sites
+                ? members.size()
+                : std::min(members.size(), static_cast<size_t>(std::llround(
+                                               cumulative * static_cast<double>(members.size()))));
         end = std::max(end, begin);
         parts[s].insert(parts[s].end(), members.begin() + static_cast<std::ptrdiff_t>(begin),
                         members.begin() + static_cast<std::ptrdiff_t>(end));
@@ -141,18 +141,18 @@ absl::StatusOr<Partition> PartitionDirichlet(std::span<const int64_t> labels, si
       return parts;
     }
   }
-  return absl::InvalidArgumentError(fmt::format(
-      "no Dirichlet(alpha={}) draw in {} gave each of {} sites at least {} examples", alpha,
-      kMaxDirichletDraws, num_sites, min_examples_per_site));
+  return absl::InvalidArgumentError(
+      fmt::format("no Dirichlet(alpha={}) draw in {} gave each of {} sites at least {} examples",
+                  alpha, kMaxDirichletDraws, num_sites, min_examples_per_site));
 }
 
 absl::StatusOr<Partition> PartitionShards(std::span<const int64_t> labels, size_t num_sites,
                                           size_t shards_per_site, SecureRandom& rng) {
   if (num_sites == 0 || shards_per_site == 0 || shards_per_site > labels.size() ||
       num_sites > labels.size() / shards_per_site) {
-    return absl::InvalidArgumentError(fmt::format(
-        "cannot cut {} examples into {} sites x {} shards", labels.size(), num_sites,
-        shards_per_site));
+    return absl::InvalidArgumentError(
+        fmt::format("cannot cut {} examples into {} sites x {} shards", labels.size(), num_sites,
+                    shards_per_site));
   }
   std::vector<size_t> order(labels.size());
   std::iota(order.begin(), order.end(), size_t{0});

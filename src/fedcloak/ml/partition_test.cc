@@ -103,8 +103,7 @@ TEST(MlPartitionTest, ShardsGiveEachSiteFewClasses) {
   auto uneven = PartitionShards(labels, 3, 3, rng);
   ASSERT_THAT(uneven, IsOk());
   ExpectCoversEachOnce(*uneven, labels.size());
-  EXPECT_THAT(PartitionShards(labels, 600, 2, rng),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(PartitionShards(labels, 600, 2, rng), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(MlPartitionTest, GammaSamplerMeans) {

@@ -45,8 +45,7 @@ TEST(MlStandardizeTest, RejectsMismatchedWidthsAndEmptySums) {
   FeatureSums wide{1, {1.0, 2.0}, {1.0, 4.0}};
   ASSERT_THAT(AddFeatureSums(total, narrow), IsOk());
   EXPECT_THAT(AddFeatureSums(total, wide), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(Standardizer::FromSums(FeatureSums{}),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Standardizer::FromSums(FeatureSums{}), StatusIs(absl::StatusCode::kInvalidArgument));
   auto s = Standardizer::FromSums(narrow);
   ASSERT_THAT(s, IsOk());
   auto data = Dataset::Create({1, 2}, {0}, {2}, 2);

@@ -11,8 +11,10 @@ namespace fedcloak::ml {
 // The libtorch version this binary was built against, e.g. "1.13.0".
 std::string TorchVersion();
 
-// Sets libtorch's intra-op thread count. `threads` = 0 means all cores.
-// Returns InvalidArgument for a negative count.
+// Sets libtorch's intra-op thread count. `threads` = 0 means all cores. With Debian's
+// libtorch (OpenMP backend) the count applies to the calling OS thread (an OpenMP
+// per-thread setting); libtorch's default there is 1. Returns InvalidArgument for a
+// negative count.
 absl::Status SetTorchThreads(int threads);
 
 // libtorch's current intra-op thread count.

@@ -33,8 +33,8 @@ struct Run {
   const TrainConfig& config;
   Model::Impl& impl;
   const Dataset& data;
-  at::Tensor x;  // all features, aliasing the Dataset
-  at::Tensor y;  // all labels
+  at::Tensor x;                    // all features, aliasing the Dataset
+  at::Tensor y;                    // all labels
   std::vector<at::Tensor> global;  // w_global, for FedProx
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   at::Generator generator;
@@ -112,8 +112,9 @@ absl::Status TrainDp(Run& run, SecureRandom& rng) {
   const int64_t n = run.x.size(0);
   const int64_t batch = std::min<int64_t>(config.batch_size, n);
   const double q = static_cast<double>(batch) / static_cast<double>(n);
-  const int64_t steps_per_epoch =
-      config.dp_poisson_sampling ? std::max<int64_t>(1, std::llround(1.0 / q)) : (n + batch - 1) / batch;
+  const int64_t steps_per_epoch = config.dp_poisson_sampling
+                                      ? std::max<int64_t>(1, std::llround(1.0 / q))
+                                      : (n + batch - 1) / batch;
   const double noise_stddev = config.dp_noise_multiplier * config.dp_clip_norm;
   std::vector<at::Tensor> sums;
   for (const at::Tensor& p : run.impl.params) sums.push_back(torch::zeros_like(p));
@@ -144,14 +145,15 @@ absl::Status TrainDp(Run& run, SecureRandom& rng) {
         for (const at::Tensor& p : run.impl.params) {
           squared_norm += p.grad().pow(2).sum().item<double>();
         }
-        const double factor = std::min(1.0, config.dp_clip_norm / (std::sqrt(squared_norm) + 1e-12));
+        const double factor =
+            std::min(1.0, config.dp_clip_norm / (std::sqrt(squared_norm) + 1e-12));
         for (size_t k = 0; k < sums.size(); ++k) sums[k].add_(run.impl.params[k].grad(), factor);
         run.loss_sum += loss.item<double>();
         ++run.examples_seen;
       }
-      const double divisor =
-          config.dp_poisson_sampling ? q * static_cast<double>(n)
-                                     : static_cast<double>(std::max<size_t>(1, members.size()));
+      const double divisor = config.dp_poisson_sampling
+                                 ? q * static_cast<double>(n)
+                                 : static_cast<double>(std::max<size_t>(1, members.size()));
       torch::NoGradGuard no_grad;
       for (size_t k = 0; k < sums.size(); ++k) {
         if (noise_stddev > 0) {
@@ -214,8 +216,14 @@ absl::StatusOr<TrainResult> Trainer::Train(Model& model, const Dataset& data) co
   const std::vector<float> global_flat = model.GetParameters();
   TrainResult result;
   try {
-    Run run{config_, impl, data, internal::FeaturesTensor(data), internal::LabelsTensor(data),
-            {}, nullptr, at::make_generator<at::CPUGeneratorImpl>(config_.seed)};
+    Run run{config_,
+            impl,
+            data,
+            internal::FeaturesTensor(data),
+            internal::LabelsTensor(data),
+            {},
+            nullptr,
+            at::make_generator<at::CPUGeneratorImpl>(config_.seed)};
     for (const at::Tensor& p : impl.params) run.global.push_back(p.detach().clone());
     run.optimizer = MakeOptimizer(config_, impl.params);
     impl.module.train();
@@ -229,8 +237,8 @@ absl::StatusOr<TrainResult> Trainer::Train(Model& model, const Dataset& data) co
   result.update = model.GetParameters();
   for (size_t i = 0; i < result.update.size(); ++i) result.update[i] -= global_flat[i];
   result.num_examples = data.num_examples();
-  result.sampling_rate = std::min(1.0, static_cast<double>(config_.batch_size) /
-                                           static_cast<double>(data.num_examples()));
+  result.sampling_rate = std::min(
+      1.0, static_cast<double>(config_.batch_size) / static_cast<double>(data.num_examples()));
   return result;
 }
 

@@ -10,8 +10,8 @@
 // Determinism: the shuffle comes from a torch generator seeded with TrainConfig::seed,
 // and DP noise/sampling from the SecureRandom given to Create; with the same seed,
 // data, initial parameters, thread count and machine, Train returns bit-identical results
-// (tested with 1 and 2 threads). Different thread counts may differ in the last bits
-// (parallel reductions split differently).
+// (tested with 1 and 2 threads, MLP and small CNN). Different thread counts may differ in the last
+// bits (parallel reductions split differently).
 //
 // DP-SGD (Abadi et al. 2016) when dp_clip_norm > 0: each example's gradient is computed
 // alone (a micro-batch of one), clipped to L2 norm <= dp_clip_norm, the clipped gradients
@@ -21,7 +21,8 @@
 // and ::steps. The FedProx gradient is added after noising (it does not touch data).
 //
 // Thread safety: a Trainer is immutable; Train() on distinct models may run on different
-// threads, but TrainConfig::threads sets libtorch's process-wide intra-op thread count.
+// threads. TrainConfig::threads goes to SetTorchThreads in the calling thread: Debian's
+// libtorch uses the OpenMP backend, whose thread count is kept per OS thread.
 #ifndef FEDCLOAK_ML_TRAINER_H_
 #define FEDCLOAK_ML_TRAINER_H_
 
@@ -56,11 +57,11 @@ struct TrainConfig {
 };
 
 struct TrainResult {
-  std::vector<float> update;  // w_local - w_global, flat layout of the model
-  uint64_t num_examples = 0;  // examples in the local data set (the FedAvg weight)
-  double mean_loss = 0.0;     // mean cross-entropy over all examples seen while training
-                              // (without the FedProx term)
-  uint64_t steps = 0;         // optimizer steps taken
+  std::vector<float> update;   // w_local - w_global, flat layout of the model
+  uint64_t num_examples = 0;   // examples in the local data set (the FedAvg weight)
+  double mean_loss = 0.0;      // mean cross-entropy over all examples seen while training
+                               // (without the FedProx term)
+  uint64_t steps = 0;          // optimizer steps taken
   double sampling_rate = 0.0;  // batch_size / n (Poisson: the inclusion probability q)
 };
 
@@ -68,8 +69,7 @@ class Trainer {
  public:
   // Validates `config`; InvalidArgument names the bad field. `dp_rng` supplies DP noise
   // and Poisson sampling (nullptr: DefaultRandom()); it must outlive the Trainer.
-  static absl::StatusOr<Trainer> Create(const TrainConfig& config,
-                                        SecureRandom* dp_rng = nullptr);
+  static absl::StatusOr<Trainer> Create(const TrainConfig& config, SecureRandom* dp_rng = nullptr);
 
   // Trains `model` on `data` as described above. InvalidArgument if `data` is empty, does
   // not fit the model's input shape, or has more classes than the model's outputs, or if

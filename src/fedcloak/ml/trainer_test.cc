@@ -153,6 +153,28 @@ TEST(MlTrainerTest, SameSeedSameResult) {
   EXPECT_NE(rc.update, rd.update);  // another shuffle
 }
 
+TEST(MlTrainerTest, SmallCnnSameSeedSameResultWithTwoThreads) {
+  IdxOptions options;
+  options.max_examples = 128;
+  auto data = LoadIdxDataset(kFashionDir + "t10k-images-idx3-ubyte.gz",
+                             kFashionDir + "t10k-labels-idx1-ubyte.gz", options);
+  ASSERT_THAT(data, IsOk());
+  ModelSpec spec;
+  spec.architecture = "cnn";
+  spec.input_shape = {1, 28, 28};
+  spec.num_classes = 10;
+  TrainConfig config;
+  config.momentum = 0.9;
+  config.batch_size = 16;
+  config.threads = 2;
+  config.seed = 9;
+  auto a = Model::Create(spec);
+  auto b = Model::Create(spec);
+  ASSERT_THAT(a, IsOk());
+  ASSERT_THAT(b, IsOk());
+  EXPECT_EQ(MustTrain(config, *a, *data).update, MustTrain(config, *b, *data).update);
+}
+
 TEST(MlTrainerTest, FedProxShrinksTheUpdate) {
   const Dataset data = Heart();
   TrainConfig config;
@@ -227,10 +249,10 @@ TEST(MlEvaluateTest, HandComputedBinaryMetrics) {
   auto metrics = Evaluate(*model, *data, /*batch_size=*/2);
   ASSERT_THAT(metrics, IsOk());
   // Cross-entropy: label 1 -> log(1 + e^-d), label 0 -> log(1 + e^d).
-  const double expected_loss = (std::log1p(std::exp(-1.0)) + std::log1p(std::exp(-1.0)) +
-                                std::log1p(std::exp(2.0)) + std::log(2.0) +
-                                std::log1p(std::exp(-3.0))) /
-                               5;
+  const double expected_loss =
+      (std::log1p(std::exp(-1.0)) + std::log1p(std::exp(-1.0)) + std::log1p(std::exp(2.0)) +
+       std::log(2.0) + std::log1p(std::exp(-3.0))) /
+      5;
   EXPECT_NEAR(metrics->loss, expected_loss, 1e-6);
   // Predictions (arg-max, ties to class 0): 1, 0, 1, 0, 0 -> 3 of 5 correct.
   EXPECT_DOUBLE_EQ(metrics->accuracy, 0.6);

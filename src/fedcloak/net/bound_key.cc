@@ -25,8 +25,8 @@ absl::StatusOr<std::vector<uint8_t>> SignedBytes(BoundKeyPurpose purpose,
                                                  std::string_view site_name,
                                                  std::span<const uint8_t> message) {
   if (message.size() > kMaxMessageSize) {
-    return absl::InvalidArgumentError(fmt::format(
-        "bound-key message of {} bytes exceeds {} bytes", message.size(), kMaxMessageSize));
+    return absl::InvalidArgumentError(fmt::format("bound-key message of {} bytes exceeds {} bytes",
+                                                  message.size(), kMaxMessageSize));
   }
   std::vector<uint8_t> out;
   ByteWriter writer(&out);
@@ -46,8 +46,7 @@ const EVP_MD* DigestFor(EVP_PKEY* key) {
 
 absl::StatusOr<std::vector<uint8_t>> SignWithKitKey(const SiteKit& kit, BoundKeyPurpose purpose,
                                                     std::span<const uint8_t> message) {
-  FEDCLOAK_ASSIGN_OR_RETURN(std::vector<uint8_t> tbs,
-                            SignedBytes(purpose, kit.site_name, message));
+  FEDCLOAK_ASSIGN_OR_RETURN(std::vector<uint8_t> tbs, SignedBytes(purpose, kit.site_name, message));
   FEDCLOAK_ASSIGN_OR_RETURN(internal::EvpPkeyPtr key,
                             internal::ParsePrivateKeyPem(kit.tls.private_key_pem.span()));
   MdCtxPtr ctx(EVP_MD_CTX_new());
@@ -72,9 +71,9 @@ absl::Status VerifyBoundKey(std::string_view cert_pem, std::string_view ca_pem,
   FEDCLOAK_RETURN_IF_ERROR(internal::VerifyClientCertificate(cert.get(), ca_pem));
   FEDCLOAK_ASSIGN_OR_RETURN(std::string name, internal::SiteNameOf(cert.get()));
   if (name != expected_site_name) {
-    return absl::PermissionDeniedError(
-        fmt::format("certificate names site '{}', expected '{}'", name,
-                    std::string(expected_site_name.substr(0, 64))));
+    return absl::PermissionDeniedError(fmt::format("certificate names site '{}', expected '{}'",
+                                                   name,
+                                                   std::string(expected_site_name.substr(0, 64))));
   }
   FEDCLOAK_ASSIGN_OR_RETURN(std::vector<uint8_t> tbs, SignedBytes(purpose, name, message));
   EVP_PKEY* key = X509_get0_pubkey(cert.get());

@@ -32,15 +32,15 @@ TEST_P(NetBoundKeyTest, SignatureVerifiesOnlyForItsSiteKeyAndPurpose) {
                              BoundKeyPurpose::kSecAggIdentity, key, *signature),
               IsOk());
   // Another expected name, or bob's certificate for alice's signature.
-  EXPECT_THAT(VerifyBoundKey(alice.tls.certificate_pem, ca, "bob",
-                             BoundKeyPurpose::kSecAggIdentity, key, *signature),
+  EXPECT_THAT(VerifyBoundKey(alice.tls.certificate_pem, ca, "bob", BoundKeyPurpose::kSecAggIdentity,
+                             key, *signature),
               StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_THAT(VerifyBoundKey(bob.tls.certificate_pem, ca, "bob", BoundKeyPurpose::kSecAggIdentity,
                              key, *signature),
               StatusIs(absl::StatusCode::kDataLoss));
   // Another purpose.
-  EXPECT_THAT(VerifyBoundKey(alice.tls.certificate_pem, ca, "alice",
-                             BoundKeyPurpose::kHeTransport, key, *signature),
+  EXPECT_THAT(VerifyBoundKey(alice.tls.certificate_pem, ca, "alice", BoundKeyPurpose::kHeTransport,
+                             key, *signature),
               StatusIs(absl::StatusCode::kDataLoss));
   // Tampered message or signature.
   std::vector<uint8_t> other_key = key;

@@ -35,9 +35,9 @@ absl::StatusOr<PayloadAssembler> PayloadAssembler::Begin(const ChunkHeader& head
                     header.total_size, header.task_id, limits.max_payload_bytes));
   }
   if (header.offset != 0) {
-    return absl::InvalidArgumentError(fmt::format(
-        "first chunk of task {} starts at offset {}, expected 0 (out of order)", header.task_id,
-        header.offset));
+    return absl::InvalidArgumentError(
+        fmt::format("first chunk of task {} starts at offset {}, expected 0 (out of order)",
+                    header.task_id, header.offset));
   }
   if (data.size() > header.total_size) {
     return absl::InvalidArgumentError(
@@ -57,9 +57,9 @@ absl::StatusOr<PayloadAssembler> PayloadAssembler::Begin(const ChunkHeader& head
 
 absl::Status PayloadAssembler::Append(const ChunkHeader& header, std::span<const uint8_t> data) {
   if (complete()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "chunk at offset {} for task {} after its payload was complete (duplicate)",
-        header.offset, header_.task_id));
+    return absl::InvalidArgumentError(
+        fmt::format("chunk at offset {} for task {} after its payload was complete (duplicate)",
+                    header.offset, header_.task_id));
   }
   if (header.task_id != header_.task_id || header.round != header_.round ||
       header.kind != header_.kind || header.total_size != header_.total_size) {

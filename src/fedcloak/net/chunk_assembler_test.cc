@@ -26,20 +26,19 @@ TEST(NetChunkAssemblerTest, SplitThenAssembleIsIdentity) {
     const std::vector<uint8_t> payload = testing::PatternBytes(size, 5);
     std::optional<PayloadAssembler> assembler;
     int chunks = 0;
-    ASSERT_TRUE(ForEachChunk(payload, limits.max_chunk_bytes,
-                             [&](uint64_t offset, std::span<const uint8_t> data) {
-                               ++chunks;
-                               EXPECT_LE(data.size(), limits.max_chunk_bytes);
-                               if (!assembler) {
-                                 auto begun = PayloadAssembler::Begin(Header(size, offset), data,
-                                                                      limits);
-                                 EXPECT_THAT(begun, IsOk());
-                                 assembler.emplace(std::move(*begun));
-                               } else {
-                                 EXPECT_THAT(assembler->Append(Header(size, offset), data), IsOk());
-                               }
-                               return true;
-                             }));
+    ASSERT_TRUE(ForEachChunk(
+        payload, limits.max_chunk_bytes, [&](uint64_t offset, std::span<const uint8_t> data) {
+          ++chunks;
+          EXPECT_LE(data.size(), limits.max_chunk_bytes);
+          if (!assembler) {
+            auto begun = PayloadAssembler::Begin(Header(size, offset), data, limits);
+            EXPECT_THAT(begun, IsOk());
+            assembler.emplace(std::move(*begun));
+          } else {
+            EXPECT_THAT(assembler->Append(Header(size, offset), data), IsOk());
+          }
+          return true;
+        }));
     // ceil(size / 16), and one chunk for the empty payload.
     EXPECT_EQ(chunks, size == 0 ? 1 : static_cast<int>((size + 15) / 16));
     ASSERT_TRUE(assembler->complete());
@@ -50,9 +49,8 @@ TEST(NetChunkAssemblerTest, SplitThenAssembleIsIdentity) {
 TEST(NetChunkAssemblerTest, ForEachChunkStopsWhenEmitFails) {
   const std::vector<uint8_t> payload(100);
   int calls = 0;
-  EXPECT_FALSE(ForEachChunk(payload, 10, [&](uint64_t, std::span<const uint8_t>) {
-    return ++calls < 3;
-  }));
+  EXPECT_FALSE(
+      ForEachChunk(payload, 10, [&](uint64_t, std::span<const uint8_t>) { return ++calls < 3; }));
   EXPECT_EQ(calls, 3);
 }
 

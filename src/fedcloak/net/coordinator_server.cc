@@ -83,8 +83,8 @@ grpc::Status CoordinatorServer::Impl::Connect(grpc::ServerContext* context, Serv
   }
 
   GrpcSessionStream adapter(context, stream);
-  auto session = std::make_shared<SiteSession>(*name, pem, options.limits, options.logger,
-                                               &adapter, &traffic);
+  auto session =
+      std::make_shared<SiteSession>(*name, pem, options.limits, options.logger, &adapter, &traffic);
   registry->Track(session);
   grpc::Status status = Serve(session, stream);
   registry->Remove(session.get());
@@ -188,15 +188,15 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   if (options.sites.empty()) return absl::InvalidArgumentError("the run has no sites");
   for (const std::string& site : options.sites) FEDCLOAK_RETURN_IF_ERROR(ValidateSiteName(site));
   if (options.limits.max_chunk_bytes == 0 || options.limits.max_chunk_bytes > (64u << 20)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "max_chunk_bytes of {} is outside 1 to 64 MiB", options.limits.max_chunk_bytes));
+    return absl::InvalidArgumentError(fmt::format("max_chunk_bytes of {} is outside 1 to 64 MiB",
+                                                  options.limits.max_chunk_bytes));
   }
   if (options.heartbeat_interval < absl::Milliseconds(10) ||
       options.heartbeat_timeout <= options.heartbeat_interval) {
-    return absl::InvalidArgumentError(fmt::format(
-        "heartbeat interval {} must be at least 10ms and below the timeout {}",
-        absl::FormatDuration(options.heartbeat_interval),
-        absl::FormatDuration(options.heartbeat_timeout)));
+    return absl::InvalidArgumentError(
+        fmt::format("heartbeat interval {} must be at least 10ms and below the timeout {}",
+                    absl::FormatDuration(options.heartbeat_interval),
+                    absl::FormatDuration(options.heartbeat_timeout)));
   }
   FEDCLOAK_RETURN_IF_ERROR(ValidateTlsMaterial(options.tls));
 
@@ -215,14 +215,12 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   impl->options = std::move(options);
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || impl->port == 0) {
-    return absl::UnavailableError(
-        fmt::format("cannot listen on {}", impl->options.listen_address));
+    return absl::UnavailableError(fmt::format("cannot listen on {}", impl->options.listen_address));
   }
   Impl* raw = impl.get();
   impl->monitor = std::thread([raw] { raw->MonitorLoop(); });
   Log(raw->options.logger, LogLevel::kInfo,
-      fmt::format("coordinator listening on port {} for {} sites", raw->port,
-                  raw->handles.size()));
+      fmt::format("coordinator listening on port {} for {} sites", raw->port, raw->handles.size()));
   return std::unique_ptr<CoordinatorServer>(new CoordinatorServer(std::move(impl)));
 }
 
@@ -236,8 +234,8 @@ absl::StatusOr<std::shared_ptr<fl::SiteHandle>> CoordinatorServer::Site(
     std::string_view name) const {
   auto it = impl_->handles.find(name);
   if (it == impl_->handles.end()) {
-    return absl::NotFoundError(fmt::format("site '{}' is not part of this run",
-                                           std::string(name.substr(0, 64))));
+    return absl::NotFoundError(
+        fmt::format("site '{}' is not part of this run", std::string(name.substr(0, 64))));
   }
   return it->second;
 }

@@ -81,8 +81,7 @@ class CoordinatorServer {
 
   // Blocks until at least `count` sites are registered, then returns their names;
   // DeadlineExceeded (naming the missing ones) after `timeout`.
-  absl::StatusOr<std::vector<std::string>> WaitForSites(size_t count,
-                                                        absl::Duration timeout) const;
+  absl::StatusOr<std::vector<std::string>> WaitForSites(size_t count, absl::Duration timeout) const;
 
   // The PEM certificate a site registered with (for relaying to other sites, which
   // check bound keys with VerifyBoundKey). NotFound if the site never registered.

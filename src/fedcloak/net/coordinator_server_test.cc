@@ -18,12 +18,12 @@ namespace {
 
 using ::fedcloak::testing::IsOk;
 using ::fedcloak::testing::StatusIs;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::AgentThread;
 using testing::EchoHandler;
+using ::testing::ElementsAre;
 using testing::FastAgentOptions;
 using testing::FastCoordinatorOptions;
+using ::testing::HasSubstr;
 using testing::TestPki;
 
 fl::Task MakeTask(fl::TaskKind kind, uint64_t round, std::vector<uint8_t> payload) {
@@ -79,8 +79,8 @@ TEST_F(NetCoordinatorTest, TasksRoundTripIncludingFiftyMegabytes) {
   // Sum of bytes 1..200 = 200 * 201 / 2 = 20100 (hand-computed).
   std::vector<uint8_t> numbers(200);
   for (size_t i = 0; i < numbers.size(); ++i) numbers[i] = static_cast<uint8_t>(i + 1);
-  auto sum = Site(*server, "b")->Call(MakeTask(fl::TaskKind::kStatsSum, 1, numbers),
-                                      absl::Seconds(5));
+  auto sum =
+      Site(*server, "b")->Call(MakeTask(fl::TaskKind::kStatsSum, 1, numbers), absl::Seconds(5));
   ASSERT_THAT(sum, IsOk());
   uint64_t value = 0;
   ByteReader reader(sum->payload);
@@ -97,7 +97,8 @@ TEST_F(NetCoordinatorTest, TasksRoundTripIncludingFiftyMegabytes) {
     return Site(*server, "a")->Call(MakeTask(fl::TaskKind::kTrain, 2, big), absl::Seconds(40));
   });
   for (int i = 0; i < 10; ++i) {
-    const std::vector<uint8_t> small = testing::PatternBytes(static_cast<size_t>(1000 + i), static_cast<uint8_t>(i));
+    const std::vector<uint8_t> small =
+        testing::PatternBytes(static_cast<size_t>(1000 + i), static_cast<uint8_t>(i));
     auto echoed = Site(*server, i % 2 ? "b" : "c")
                       ->Call(MakeTask(fl::TaskKind::kTrain, 2, small), absl::Seconds(10));
     ASSERT_THAT(echoed, IsOk());
@@ -111,8 +112,9 @@ TEST_F(NetCoordinatorTest, TasksRoundTripIncludingFiftyMegabytes) {
 
   // The site's own error comes back with its code.
   const std::vector<uint8_t> fail = {'f', 'a', 'i', 'l'};
-  EXPECT_THAT(Site(*server, "a")->Call(MakeTask(fl::TaskKind::kEvaluate, 3, fail), absl::Seconds(5)),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("asked to fail")));
+  EXPECT_THAT(
+      Site(*server, "a")->Call(MakeTask(fl::TaskKind::kEvaluate, 3, fail), absl::Seconds(5)),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("asked to fail")));
   EXPECT_THAT(server->Site("zz"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(server->SiteCertificatePem("a"), IsOk());
 }
@@ -126,7 +128,8 @@ TEST_F(NetCoordinatorTest, CallToSiteThatDisconnectsFailsUnavailableFast) {
   auto agent = std::make_unique<AgentThread>(FastAgentOptions(pki_, "a", server->port()), &handler);
   ASSERT_THAT(server->WaitForSites(1, absl::Seconds(10)), IsOk());
   auto call = std::async(std::launch::async, [&] {
-    return Site(*server, "a")->Call(MakeTask(fl::TaskKind::kTrain, 1, {1, 2, 3}), absl::Seconds(30));
+    return Site(*server, "a")
+        ->Call(MakeTask(fl::TaskKind::kTrain, 1, {1, 2, 3}), absl::Seconds(30));
   });
   handler.WaitStarted();
   const absl::Time stopped = absl::Now();
@@ -145,9 +148,9 @@ TEST_F(NetCoordinatorTest, DeadlineIsEnforcedAndLateAnswerIsDropped) {
   AgentThread a(FastAgentOptions(pki_, "a", server->port()), &blocking);
   ASSERT_THAT(server->WaitForSites(1, absl::Seconds(10)), IsOk());
   const absl::Time start = absl::Now();
-  EXPECT_THAT(Site(*server, "a")->Call(MakeTask(fl::TaskKind::kTrain, 4, {9}),
-                                       absl::Milliseconds(300)),
-              StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("in time")));
+  EXPECT_THAT(
+      Site(*server, "a")->Call(MakeTask(fl::TaskKind::kTrain, 4, {9}), absl::Milliseconds(300)),
+      StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("in time")));
   const absl::Duration took = absl::Now() - start;
   EXPECT_GE(took, absl::Milliseconds(300));
   EXPECT_LT(took, absl::Milliseconds(1500));
@@ -197,7 +200,8 @@ TEST_F(NetCoordinatorTest, SiteNotInTheRunIsRefusedAtRegistration) {
   AgentThread x(FastAgentOptions(pki_, "x", (*server)->port()), &handler);
   auto exited = x.WaitForExit(absl::Seconds(10));
   ASSERT_THAT(exited, IsOk());
-  EXPECT_THAT(*exited, StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("not part of this run")));
+  EXPECT_THAT(*exited,
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("not part of this run")));
   EXPECT_TRUE((*server)->ConnectedSites().empty());
   absl::MutexLock lock(&mu);
   EXPECT_THAT(lines, ::testing::Contains(HasSubstr("not part of this run")));
@@ -231,8 +235,7 @@ TEST_F(NetCoordinatorTest, StartRejectsBadOptions) {
               StatusIs(absl::StatusCode::kInvalidArgument));
   options = FastCoordinatorOptions(pki_, {"a"});
   options.tls.certificate_pem = pki_.Kit("a").tls.certificate_pem;  // not its key
-  EXPECT_THAT(CoordinatorServer::Start(std::move(options)),
-              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(CoordinatorServer::Start(std::move(options)), StatusIs(absl::StatusCode::kDataLoss));
 }
 
 }  // namespace

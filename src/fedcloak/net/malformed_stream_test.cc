@@ -23,11 +23,11 @@ namespace {
 
 using ::fedcloak::testing::IsOk;
 using ::fedcloak::testing::StatusIs;
-using ::testing::HasSubstr;
 using testing::AgentThread;
 using testing::EchoHandler;
 using testing::FastAgentOptions;
 using testing::FastCoordinatorOptions;
+using ::testing::HasSubstr;
 using testing::TestPki;
 
 constexpr size_t kChunk = 256 << 10;  // FastCoordinatorOptions' max_chunk_bytes
@@ -95,8 +95,8 @@ class RawSiteClient {
   bool finished_ = false;
 };
 
-v1::SiteMessage ResultChunk(const v1::Chunk& task, uint64_t round, uint64_t total,
-                            uint64_t offset, size_t size) {
+v1::SiteMessage ResultChunk(const v1::Chunk& task, uint64_t round, uint64_t total, uint64_t offset,
+                            size_t size) {
   v1::SiteMessage message;
   v1::Chunk* chunk = message.mutable_result_chunk();
   chunk->set_task_id(task.task_id());
@@ -245,9 +245,8 @@ TEST_F(NetMalformedStreamTest, ViolationsEndOnlyTheOffendingStream) {
     EXPECT_EQ(client.Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   }
   // Answers to a real task: wrong round, oversized chunk, out of order, duplicate.
-  auto [wrong_round, wrong_round_call] = AnswerTask([](RawSiteClient& c, const v1::Chunk& t) {
-    c.Send(ResultChunk(t, t.round() + 1, 4, 0, 4));
-  });
+  auto [wrong_round, wrong_round_call] = AnswerTask(
+      [](RawSiteClient& c, const v1::Chunk& t) { c.Send(ResultChunk(t, t.round() + 1, 4, 0, 4)); });
   EXPECT_EQ(wrong_round.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(wrong_round.error_message(), HasSubstr("round 7"));
   EXPECT_THAT(wrong_round_call, StatusIs(absl::StatusCode::kUnavailable));
@@ -349,8 +348,8 @@ TEST_F(NetMalformedStreamTest, ForeignAndSelfSignedCertificatesFailTheHandshake)
     std::ifstream key_file(foreign.dir() / "pki" / "ca" / "ca.key");
     const std::string key((std::istreambuf_iterator<char>(key_file)),
                           std::istreambuf_iterator<char>());
-    self_signed.private_key_pem =
-        SecretBytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(key.data()), key.size()));
+    self_signed.private_key_pem = SecretBytes(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(key.data()), key.size()));
     self_signed.ca_certificate_pem = Tls("bad").ca_certificate_pem;
     RawSiteClient client(self_signed, port());
     EXPECT_FALSE(client.Register("bad"));

@@ -89,8 +89,8 @@ namespace {
 
 template <typename Fn>
 void ForEachSan(X509* cert, Fn fn) {
-  auto* names = static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   if (names == nullptr) return;
   for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) fn(sk_GENERAL_NAME_value(names, i));
   GENERAL_NAMES_free(names);
@@ -128,8 +128,7 @@ std::vector<std::string> IpAddresses(X509* cert) {
 absl::Status VerifyClientCertificate(X509* cert, std::string_view ca_pem) {
   auto ca = ParseCertificatePem(ca_pem);
   if (!ca.ok()) return ca.status();
-  std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(),
-                                                                 &X509_STORE_free);
+  std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(), &X509_STORE_free);
   std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(),
                                                                       &X509_STORE_CTX_free);
   if (store == nullptr || ctx == nullptr || X509_STORE_add_cert(store.get(), ca->get()) != 1 ||
@@ -140,9 +139,8 @@ absl::Status VerifyClientCertificate(X509* cert, std::string_view ca_pem) {
   if (X509_verify_cert(ctx.get()) != 1) {
     const int error = X509_STORE_CTX_get_error(ctx.get());
     ERR_clear_error();
-    return absl::PermissionDeniedError(
-        fmt::format("certificate does not verify against the CA: {}",
-                    X509_verify_cert_error_string(error)));
+    return absl::PermissionDeniedError(fmt::format("certificate does not verify against the CA: {}",
+                                                   X509_verify_cert_error_string(error)));
   }
   return absl::OkStatus();
 }

@@ -34,12 +34,13 @@ class SiteProcess {
     const std::string address = fmt::format("127.0.0.1:{}", port);
     const std::string delay = std::to_string(delay_ms);
     const std::string kit_dir = kit.string();
-    std::vector<char*> argv = {const_cast<char*>(g_site_binary.c_str()),
-                               const_cast<char*>("--kit"), const_cast<char*>(kit_dir.c_str()),
-                               const_cast<char*>("--address"), const_cast<char*>(address.c_str()),
-                               const_cast<char*>("--delay-ms"), const_cast<char*>(delay.c_str()),
-                               nullptr};
-    const int error = posix_spawn(&pid_, g_site_binary.c_str(), nullptr, nullptr, argv.data(), environ);
+    std::vector<char*> argv = {
+        const_cast<char*>(g_site_binary.c_str()), const_cast<char*>("--kit"),
+        const_cast<char*>(kit_dir.c_str()),       const_cast<char*>("--address"),
+        const_cast<char*>(address.c_str()),       const_cast<char*>("--delay-ms"),
+        const_cast<char*>(delay.c_str()),         nullptr};
+    const int error =
+        posix_spawn(&pid_, g_site_binary.c_str(), nullptr, nullptr, argv.data(), environ);
     FEDCLOAK_CHECK(error == 0, "posix_spawn of net_test_site failed");
   }
   ~SiteProcess() {
@@ -97,8 +98,8 @@ TEST(NetProcessTest, FiveSiteProcessesOneKilledMidCall) {
   const absl::Time killed = absl::Now();
 
   auto dead = calls[2].get();
-  EXPECT_THAT(dead.status().code(),
-              ::testing::AnyOf(absl::StatusCode::kUnavailable, absl::StatusCode::kDeadlineExceeded));
+  EXPECT_THAT(dead.status().code(), ::testing::AnyOf(absl::StatusCode::kUnavailable,
+                                                     absl::StatusCode::kDeadlineExceeded));
   EXPECT_LT(absl::Now() - killed, absl::Seconds(2)) << "the dead site's call lingered";
   for (size_t i : {size_t{0}, size_t{1}, size_t{3}, size_t{4}}) {
     auto result = calls[i].get();

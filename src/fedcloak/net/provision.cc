@@ -73,8 +73,7 @@ absl::Status AddExtension(X509* cert, X509V3_CTX* ctx, int nid, const std::strin
 
 // Issues a certificate for `key` signed by `issuer_key` (issuer == nullptr: self-signed).
 absl::StatusOr<X509Ptr> Issue(const CertSpec& spec, EVP_PKEY* key, X509* issuer,
-                              EVP_PKEY* issuer_key, absl::Duration validity,
-                              SecureRandom& random) {
+                              EVP_PKEY* issuer_key, absl::Duration validity, SecureRandom& random) {
   X509Ptr cert(X509_new());
   std::array<uint8_t, 16> serial;
   random.Fill(serial);
@@ -87,8 +86,8 @@ absl::StatusOr<X509Ptr> Issue(const CertSpec& spec, EVP_PKEY* key, X509* issuer,
   const auto* cn = reinterpret_cast<const unsigned char*>(spec.common_name.c_str());
   if (!serial_ok || X509_set_version(cert.get(), 2) != 1 ||
       X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, cn, -1, -1, 0) != 1 ||
-      X509_set_issuer_name(cert.get(), issuer != nullptr ? X509_get_subject_name(issuer)
-                                                         : name) != 1 ||
+      X509_set_issuer_name(cert.get(), issuer != nullptr ? X509_get_subject_name(issuer) : name) !=
+          1 ||
       X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600) == nullptr ||
       X509_gmtime_adj(X509_getm_notAfter(cert.get()),
                       static_cast<long>(absl::ToInt64Seconds(validity))) == nullptr ||
@@ -97,12 +96,12 @@ absl::StatusOr<X509Ptr> Issue(const CertSpec& spec, EVP_PKEY* key, X509* issuer,
   }
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, issuer != nullptr ? issuer : cert.get(), cert.get(), nullptr, nullptr, 0);
-  FEDCLOAK_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, NID_basic_constraints,
-                                        spec.is_ca ? "critical,CA:TRUE,pathlen:0"
-                                                   : "critical,CA:FALSE"));
-  FEDCLOAK_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, NID_key_usage,
-                                        spec.is_ca ? "critical,keyCertSign,cRLSign"
-                                                   : "critical,digitalSignature"));
+  FEDCLOAK_RETURN_IF_ERROR(
+      AddExtension(cert.get(), &ctx, NID_basic_constraints,
+                   spec.is_ca ? "critical,CA:TRUE,pathlen:0" : "critical,CA:FALSE"));
+  FEDCLOAK_RETURN_IF_ERROR(
+      AddExtension(cert.get(), &ctx, NID_key_usage,
+                   spec.is_ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature"));
   FEDCLOAK_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, NID_subject_key_identifier, "hash"));
   if (!spec.is_ca) {
     FEDCLOAK_RETURN_IF_ERROR(
@@ -127,9 +126,9 @@ absl::Status WriteNewFile(const std::filesystem::path& path, std::span<const uin
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) {
     const int error = errno;
-    const std::string message = fmt::format("cannot create {}: {}", path.string(),
-                                            std::strerror(error));
-    return error == EEXIST ? absl::AlreadyExistsError(message)
+    const std::string message =
+        fmt::format("cannot create {}: {}", path.string(), std::strerror(error));
+    return error == EEXIST   ? absl::AlreadyExistsError(message)
            : error == EACCES ? absl::PermissionDeniedError(message)
                              : absl::InternalError(message);
   }
@@ -232,9 +231,9 @@ absl::StatusOr<ProvisionResult> Provision(const ProvisionOptions& options, Secur
   for (const auto& path : targets) {
     std::error_code ec;
     if (std::filesystem::exists(path, ec) || std::filesystem::is_symlink(path, ec)) {
-      return absl::AlreadyExistsError(fmt::format(
-          "{} already exists; refusing to overwrite keys of an existing federation",
-          path.string()));
+      return absl::AlreadyExistsError(
+          fmt::format("{} already exists; refusing to overwrite keys of an existing federation",
+                      path.string()));
     }
   }
   for (const auto& dir : {out, out / "ca", result.coordinator_dir, out / "sites"}) {
@@ -243,12 +242,11 @@ absl::StatusOr<ProvisionResult> Provision(const ProvisionOptions& options, Secur
 
   FEDCLOAK_ASSIGN_OR_RETURN(EvpPkeyPtr ca_key, GenerateKey(options.key_type));
   FEDCLOAK_ASSIGN_OR_RETURN(
-      X509Ptr ca_cert,
-      Issue({.common_name = fmt::format("fedcloak CA {}", options.federation_name),
-             .is_ca = true,
-             .extended_key_usage = "",
-             .subject_alt_names = ""},
-            ca_key.get(), nullptr, ca_key.get(), options.validity, random));
+      X509Ptr ca_cert, Issue({.common_name = fmt::format("fedcloak CA {}", options.federation_name),
+                              .is_ca = true,
+                              .extended_key_usage = "",
+                              .subject_alt_names = ""},
+                             ca_key.get(), nullptr, ca_key.get(), options.validity, random));
   const std::string ca_pem = internal::CertificatePem(ca_cert.get());
   FEDCLOAK_RETURN_IF_ERROR(WritePrivateKey(out / "ca" / "ca.key", ca_key.get()));
   FEDCLOAK_RETURN_IF_ERROR(WriteText(result.ca_certificate, ca_pem));
@@ -273,10 +271,9 @@ absl::StatusOr<ProvisionResult> Provision(const ProvisionOptions& options, Secur
   FEDCLOAK_RETURN_IF_ERROR(WriteText(result.coordinator_dir / "ca.pem", ca_pem));
 
   const std::string& first_host = options.coordinator_hosts.front();
-  const std::string address =
-      first_host.find(':') != std::string::npos
-          ? fmt::format("[{}]:{}", first_host, options.coordinator_port)
-          : fmt::format("{}:{}", first_host, options.coordinator_port);
+  const std::string address = first_host.find(':') != std::string::npos
+                                  ? fmt::format("[{}]:{}", first_host, options.coordinator_port)
+                                  : fmt::format("{}:{}", first_host, options.coordinator_port);
   for (const auto& [site, dir] : result.kits) {
     FEDCLOAK_RETURN_IF_ERROR(MakeDirectory(dir));
     FEDCLOAK_ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(options.key_type));

@@ -38,8 +38,9 @@ std::string ReadFile(const fs::path& path) {
 
 // The `openssl` command line tool is an independent verifier of what we wrote.
 int OpenSslVerify(const fs::path& ca, const fs::path& cert, const char* purpose) {
-  const std::string command = fmt::format("openssl verify -CAfile '{}' -purpose {} '{}' >/dev/null 2>&1",
-                                          ca.string(), purpose, cert.string());
+  const std::string command =
+      fmt::format("openssl verify -CAfile '{}' -purpose {} '{}' >/dev/null 2>&1", ca.string(),
+                  purpose, cert.string());
   return std::system(command.c_str());
 }
 
@@ -67,7 +68,8 @@ TEST(NetProvisionTest, WritesKitsWithPrivateKeysAtMode0600) {
     EXPECT_EQ(Mode(kit / "site.key"), 0600u);
     EXPECT_EQ(Mode(kit / "site.pem"), 0644u);
     EXPECT_EQ(ReadFile(kit / "ca.pem"), ReadFile(out / "ca" / "ca.pem"));
-    EXPECT_THAT(ReadFile(kit / "kit.toml"), HasSubstr("coordinator_address = \"coord.example.org:9443\""));
+    EXPECT_THAT(ReadFile(kit / "kit.toml"),
+                HasSubstr("coordinator_address = \"coord.example.org:9443\""));
     auto loaded = LoadSiteKit(kit);
     ASSERT_THAT(loaded, IsOk());
     EXPECT_EQ(loaded->site_name, site);
@@ -76,17 +78,17 @@ TEST(NetProvisionTest, WritesKitsWithPrivateKeysAtMode0600) {
     // A site certificate must not pass as a server certificate.
     EXPECT_NE(OpenSslVerify(out / "ca" / "ca.pem", kit / "site.pem", "sslserver"), 0);
   }
-  EXPECT_EQ(OpenSslVerify(out / "ca" / "ca.pem", out / "coordinator" / "coordinator.pem",
-                          "sslserver"),
-            0);
+  EXPECT_EQ(
+      OpenSslVerify(out / "ca" / "ca.pem", out / "coordinator" / "coordinator.pem", "sslserver"),
+      0);
 }
 
 TEST(NetProvisionTest, CertificatesCarryTheConfiguredNames) {
   testing::TempDir temp;
   auto result = Provision(Options(temp.path()));
   ASSERT_THAT(result, IsOk());
-  auto coordinator = internal::ParseCertificatePem(
-      ReadFile(result->coordinator_dir / "coordinator.pem"));
+  auto coordinator =
+      internal::ParseCertificatePem(ReadFile(result->coordinator_dir / "coordinator.pem"));
   ASSERT_THAT(coordinator, IsOk());
   EXPECT_THAT(internal::DnsNames(coordinator->get()), UnorderedElementsAre("coord.example.org"));
   EXPECT_THAT(internal::IpAddresses(coordinator->get()),
@@ -124,16 +126,14 @@ TEST(NetProvisionTest, Ed25519KeysWork) {
   ASSERT_THAT(result, IsOk());
   EXPECT_THAT(ReadFile(result->kits.at("alpha") / "site.key"), HasSubstr("BEGIN PRIVATE KEY"));
   EXPECT_THAT(LoadSiteKit(result->kits.at("alpha")), IsOk());
-  EXPECT_EQ(OpenSslVerify(result->ca_certificate, result->kits.at("alpha") / "site.pem",
-                          "sslclient"),
-            0);
+  EXPECT_EQ(
+      OpenSslVerify(result->ca_certificate, result->kits.at("alpha") / "site.pem", "sslclient"), 0);
 }
 
 TEST(NetProvisionTest, RejectsBadOptions) {
   testing::TempDir temp;
-  for (const std::vector<std::string>& sites :
-       std::vector<std::vector<std::string>>{{}, {"Alpha"}, {"-a"}, {"a_b"}, {""},
-                                             {std::string(64, 'a')}, {"a", "a"}}) {
+  for (const std::vector<std::string>& sites : std::vector<std::vector<std::string>>{
+           {}, {"Alpha"}, {"-a"}, {"a_b"}, {""}, {std::string(64, 'a')}, {"a", "a"}}) {
     ProvisionOptions options = Options(temp.path());
     options.sites = sites;
     EXPECT_THAT(Provision(options), StatusIs(absl::StatusCode::kInvalidArgument));
@@ -174,7 +174,8 @@ TEST(NetProvisionTest, LoadSiteKitRejectsMismatchedAndMalformedKits) {
   std::string swapped = text;
   swapped.replace(swapped.find("\"site.key\""), 10, "\"../beta-2/site.key\"");
   std::ofstream(toml) << swapped;
-  EXPECT_THAT(LoadSiteKit(alpha), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("does not match")));
+  EXPECT_THAT(LoadSiteKit(alpha),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("does not match")));
   fs::remove(toml);
   std::ofstream(toml) << text << "colour = \"blue\"\n";
   EXPECT_THAT(LoadSiteKit(alpha),

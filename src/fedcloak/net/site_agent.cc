@@ -10,6 +10,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "fedcloak/base/status.h"
+#include "fedcloak/net/backoff.h"
 #include "fedcloak/net/grpc_util.h"
 #include "fedcloak/net/site_name.h"
 #include "fedcloak/net/v1/site_link.grpc.pb.h"
@@ -71,12 +72,10 @@ struct SiteAgent::Impl {
   absl::Status OnTaskChunk(uint64_t generation, const v1::Chunk& chunk,
                            std::map<uint64_t, PayloadAssembler>& assemblies,
                            uint64_t& highest_task_id);
-  void HeartbeatLoop(uint64_t generation, Liveness& liveness,
-                     grpc::ClientContext& attempt_context);
+  void HeartbeatLoop(uint64_t generation, Liveness& liveness, grpc::ClientContext& attempt_context);
   void WorkerLoop();
   void SendResult(const QueuedTask& item, const absl::StatusOr<fl::TaskResult>& result);
   bool WriteIfCurrent(uint64_t generation, const v1::SiteMessage& message);
-  absl::Duration Backoff(int attempt);
 };
 
 bool SiteAgent::Impl::WriteIfCurrent(uint64_t gen, const v1::SiteMessage& message) {
@@ -89,15 +88,15 @@ absl::Status SiteAgent::Impl::OnRegistered(const v1::Registered& registered, Liv
   const absl::Duration interval = absl::Milliseconds(registered.heartbeat_interval_ms());
   const absl::Duration timeout = absl::Milliseconds(registered.heartbeat_timeout_ms());
   if (registered.protocol_version() != kProtocolVersion) {
-    return absl::FailedPreconditionError(fmt::format(
-        "coordinator speaks protocol version {}, this site {}", registered.protocol_version(),
-        kProtocolVersion));
+    return absl::FailedPreconditionError(
+        fmt::format("coordinator speaks protocol version {}, this site {}",
+                    registered.protocol_version(), kProtocolVersion));
   }
   if (registered.max_chunk_bytes() == 0 ||
       registered.max_chunk_bytes() > options.limits.max_chunk_bytes) {
-    return absl::FailedPreconditionError(fmt::format(
-        "coordinator announces chunks of {} bytes; this site accepts 1 to {}",
-        registered.max_chunk_bytes(), options.limits.max_chunk_bytes));
+    return absl::FailedPreconditionError(
+        fmt::format("coordinator announces chunks of {} bytes; this site accepts 1 to {}",
+                    registered.max_chunk_bytes(), options.limits.max_chunk_bytes));
   }
   if (interval < absl::Milliseconds(10) || timeout <= interval) {
     return absl::FailedPreconditionError(
@@ -207,9 +206,8 @@ void SiteAgent::Impl::HeartbeatLoop(uint64_t gen, Liveness& liveness,
 }
 
 absl::Status SiteAgent::Impl::RunConnection(bool* registered, bool* refused) {
-  const std::string address = options.coordinator_address.empty()
-                                  ? options.kit.coordinator_address
-                                  : options.coordinator_address;
+  const std::string address = options.coordinator_address.empty() ? options.kit.coordinator_address
+                                                                  : options.coordinator_address;
   grpc::ChannelArguments args;
   const int max_message = internal::MaxMessageBytes(options.limits.max_chunk_bytes);
   args.SetMaxReceiveMessageSize(max_message);
@@ -218,8 +216,8 @@ absl::Status SiteAgent::Impl::RunConnection(bool* registered, bool* refused) {
   if (!options.target_name_override.empty()) {
     args.SetSslTargetNameOverride(options.target_name_override);
   }
-  auto channel = grpc::CreateCustomChannel(
-      address, internal::MakeChannelCredentials(options.kit.tls), args);
+  auto channel =
+      grpc::CreateCustomChannel(address, internal::MakeChannelCredentials(options.kit.tls), args);
   auto stub = v1::SiteLink::NewStub(channel);
   grpc::ClientContext attempt_context;
   {
@@ -288,7 +286,8 @@ absl::Status SiteAgent::Impl::RunConnection(bool* registered, bool* refused) {
   }
   if (!violation.ok()) {
     Log(options.logger, LogLevel::kWarning,
-        fmt::format("ending the stream: coordinator broke the protocol: {}", std::string(violation.message())));
+        fmt::format("ending the stream: coordinator broke the protocol: {}",
+                    std::string(violation.message())));
     attempt_context.TryCancel();
   }
   {
@@ -308,9 +307,9 @@ absl::Status SiteAgent::Impl::RunConnection(bool* registered, bool* refused) {
   }
   const absl::Status status = internal::FromGrpcStatus(client_stream->Finish());
   if (!violation.ok()) return violation;
-  *refused = !*registered && (absl::IsPermissionDenied(status) ||
-                              absl::IsFailedPrecondition(status) ||
-                              absl::IsUnauthenticated(status));
+  *refused =
+      !*registered && (absl::IsPermissionDenied(status) || absl::IsFailedPrecondition(status) ||
+                       absl::IsUnauthenticated(status));
   return status;
 }
 
@@ -323,9 +322,9 @@ void SiteAgent::Impl::SendResult(const QueuedTask& item,
   }
   absl::Status status = result.status();
   if (status.ok() && result->payload.size() > limits.max_payload_bytes) {
-    status = absl::ResourceExhaustedError(
-        fmt::format("result of {} bytes exceeds the limit of {} bytes", result->payload.size(),
-                    limits.max_payload_bytes));
+    status =
+        absl::ResourceExhaustedError(fmt::format("result of {} bytes exceeds the limit of {} bytes",
+                                                 result->payload.size(), limits.max_payload_bytes));
   }
   v1::SiteMessage message;
   bool sent = false;
@@ -360,7 +359,8 @@ void SiteAgent::Impl::WorkerLoop() {
     QueuedTask item;
     {
       absl::MutexLock lock(&mu);
-      auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return worker_exit || !queue.empty(); };
+      auto ready = [&]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return worker_exit || !queue.empty(); };
       mu.Await(absl::Condition(&ready));
       if (worker_exit) return;
       item = std::move(queue.front());
@@ -375,14 +375,6 @@ void SiteAgent::Impl::WorkerLoop() {
   }
 }
 
-absl::Duration SiteAgent::Impl::Backoff(int attempt) {
-  absl::Duration d = options.initial_backoff;
-  for (int i = 0; i < attempt && d < options.max_backoff; ++i) d *= 2;
-  d = std::min(d, options.max_backoff);
-  const uint64_t half_us = static_cast<uint64_t>(absl::ToInt64Microseconds(d / 2));
-  return d / 2 + absl::Microseconds(static_cast<int64_t>(random->UniformBelow(half_us + 1)));
-}
-
 absl::StatusOr<std::unique_ptr<SiteAgent>> SiteAgent::Create(SiteAgentOptions options,
                                                              fl::TaskHandler* handler,
                                                              SecureRandom& random) {
@@ -393,8 +385,8 @@ absl::StatusOr<std::unique_ptr<SiteAgent>> SiteAgent::Create(SiteAgentOptions op
     return absl::InvalidArgumentError("no coordinator address");
   }
   if (options.limits.max_chunk_bytes == 0 || options.limits.max_chunk_bytes > (64u << 20)) {
-    return absl::InvalidArgumentError(fmt::format(
-        "max_chunk_bytes of {} is outside 1 to 64 MiB", options.limits.max_chunk_bytes));
+    return absl::InvalidArgumentError(fmt::format("max_chunk_bytes of {} is outside 1 to 64 MiB",
+                                                  options.limits.max_chunk_bytes));
   }
   if (options.initial_backoff <= absl::ZeroDuration() ||
       options.max_backoff < options.initial_backoff ||
@@ -433,7 +425,8 @@ absl::Status SiteAgent::Run() {
       break;
     }
     if (registered) attempt = 0;
-    const absl::Duration delay = impl.Backoff(attempt++);
+    const absl::Duration delay = BackoffDelay(attempt++, impl.options.initial_backoff,
+                                              impl.options.max_backoff, *impl.random);
     Log(impl.options.logger, LogLevel::kInfo,
         fmt::format("connection ended ({}); retrying in {}", status.ToString(),
                     absl::FormatDuration(delay)));

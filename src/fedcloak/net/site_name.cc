@@ -16,17 +16,17 @@ absl::Status ValidateSiteName(std::string_view name) {
     return shown;
   };
   if (name.empty() || name.size() > kMaxLength) {
-    return absl::InvalidArgumentError(fmt::format(
-        "site name '{}' has {} characters; allowed 1 to {} of [a-z0-9-]", printable(),
-        name.size(), kMaxLength));
+    return absl::InvalidArgumentError(
+        fmt::format("site name '{}' has {} characters; allowed 1 to {} of [a-z0-9-]", printable(),
+                    name.size(), kMaxLength));
   }
   for (size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
     const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
     if (!alnum && !(c == '-' && i > 0)) {
-      return absl::InvalidArgumentError(fmt::format(
-          "site name '{}' has '{}' at position {}; allowed [a-z0-9][a-z0-9-]{{0,62}}",
-          printable(), printable().substr(i, 1), i));
+      return absl::InvalidArgumentError(
+          fmt::format("site name '{}' has '{}' at position {}; allowed [a-z0-9][a-z0-9-]{{0,62}}",
+                      printable(), printable().substr(i, 1), i));
     }
   }
   return absl::OkStatus();

@@ -76,9 +76,8 @@ absl::StatusOr<std::vector<std::string>> SiteRegistry::WaitFor(size_t count,
       if (!current_.contains(name)) missing.push_back(name);
     }
     return absl::DeadlineExceededError(
-        fmt::format("{} of {} wanted sites connected after {}; not connected: {}",
-                    current_.size(), count, absl::FormatDuration(timeout),
-                    fmt::join(missing, ", ")));
+        fmt::format("{} of {} wanted sites connected after {}; not connected: {}", current_.size(),
+                    count, absl::FormatDuration(timeout), fmt::join(missing, ", ")));
   }
   std::vector<std::string> out;
   for (const auto& [name, session] : current_) out.push_back(name);

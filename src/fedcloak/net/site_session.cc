@@ -61,8 +61,8 @@ absl::StatusOr<uint64_t> SiteSession::SendTask(const fl::Task& task, absl::Time 
   {
     absl::MutexLock lock(&mu_);
     if (closed_) {
-      return absl::UnavailableError(
-          fmt::format("site '{}' is disconnected: {}", site_name_, std::string(close_reason_.message())));
+      return absl::UnavailableError(fmt::format("site '{}' is disconnected: {}", site_name_,
+                                                std::string(close_reason_.message())));
     }
     task_id = next_task_id_++;
     PendingCall& call = pending_[task_id];
@@ -80,24 +80,24 @@ absl::StatusOr<uint64_t> SiteSession::SendTask(const fl::Task& task, absl::Time 
       std::clamp<int64_t>(timeout_ms, 0, std::numeric_limits<uint32_t>::max())));
 
   absl::Status failure;
-  ForEachChunk(task.payload, limits_.max_chunk_bytes,
-               [&](uint64_t offset, std::span<const uint8_t> data) {
-                 if (absl::Now() > deadline) {
-                   failure = absl::DeadlineExceededError(fmt::format(
-                       "deadline passed while sending task {} to site '{}' ({} of {} bytes sent)",
-                       task_id, site_name_, offset, task.payload.size()));
-                   return false;
-                 }
-                 chunk->set_offset(offset);
-                 chunk->set_data(data.data(), data.size());
-                 absl::MutexLock lock(&write_mu_);
-                 if (!WriteMessage(message)) {
-                   failure = absl::UnavailableError(fmt::format(
-                       "stream to site '{}' broke while sending task {}", site_name_, task_id));
-                   return false;
-                 }
-                 return true;
-               });
+  ForEachChunk(
+      task.payload, limits_.max_chunk_bytes, [&](uint64_t offset, std::span<const uint8_t> data) {
+        if (absl::Now() > deadline) {
+          failure = absl::DeadlineExceededError(fmt::format(
+              "deadline passed while sending task {} to site '{}' ({} of {} bytes sent)", task_id,
+              site_name_, offset, task.payload.size()));
+          return false;
+        }
+        chunk->set_offset(offset);
+        chunk->set_data(data.data(), data.size());
+        absl::MutexLock lock(&write_mu_);
+        if (!WriteMessage(message)) {
+          failure = absl::UnavailableError(
+              fmt::format("stream to site '{}' broke while sending task {}", site_name_, task_id));
+          return false;
+        }
+        return true;
+      });
   if (!failure.ok()) {
     Abandon(task_id);
     return failure;
@@ -182,13 +182,13 @@ absl::Status SiteSession::CheckNotPending(uint64_t task_id, std::string_view wha
   }
   auto it = finished_.find(task_id);
   if (it != finished_.end() && it->second == Finished::kCompleted) {
-    return absl::InvalidArgumentError(fmt::format(
-        "duplicate {} for task {} of site '{}', which already completed", what, task_id,
-        site_name_));
+    return absl::InvalidArgumentError(
+        fmt::format("duplicate {} for task {} of site '{}', which already completed", what, task_id,
+                    site_name_));
   }
   internal::Log(logger_, LogLevel::kDebug,
-                fmt::format("dropped late {} for task {} of site '{}': nobody waits for it",
-                            what, task_id, site_name_));
+                fmt::format("dropped late {} for task {} of site '{}': nobody waits for it", what,
+                            task_id, site_name_));
   return absl::OkStatus();
 }
 
@@ -199,8 +199,8 @@ absl::Status SiteSession::HandleChunk(const v1::Chunk& chunk) {
   if (it == pending_.end()) return CheckNotPending(header.task_id, "result chunk");
   PendingCall& call = it->second;
   if (call.outcome.has_value()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "duplicate result chunk for task {} of site '{}'", header.task_id, site_name_));
+    return absl::InvalidArgumentError(
+        fmt::format("duplicate result chunk for task {} of site '{}'", header.task_id, site_name_));
   }
   if (header.round != call.round || header.kind != call.kind) {
     return absl::InvalidArgumentError(fmt::format(
@@ -230,8 +230,7 @@ absl::Status SiteSession::HandleTaskError(const v1::TaskError& error) {
   PendingCall& call = it->second;
   if (call.outcome.has_value() || call.assembler.has_value()) {
     return absl::InvalidArgumentError(fmt::format(
-        "task error for task {} of site '{}' after its result began", error.task_id(),
-        site_name_));
+        "task error for task {} of site '{}' after its result began", error.task_id(), site_name_));
   }
   if (error.round() != call.round) {
     return absl::InvalidArgumentError(
@@ -244,9 +243,8 @@ absl::Status SiteSession::HandleTaskError(const v1::TaskError& error) {
   }
   const std::string text = error.message().substr(0, kMaxErrorMessage);
   call.outcome = absl::Status(static_cast<absl::StatusCode>(error.code()),
-                              fmt::format("site '{}' failed task {} ({}, round {}): {}",
-                                          site_name_, error.task_id(), KindName(call.kind),
-                                          call.round, text));
+                              fmt::format("site '{}' failed task {} ({}, round {}): {}", site_name_,
+                                          error.task_id(), KindName(call.kind), call.round, text));
   return absl::OkStatus();
 }
 
@@ -257,9 +255,9 @@ void SiteSession::Close(const absl::Status& reason) {
     close_reason_ = reason;
     for (auto& [task_id, call] : pending_) {
       if (call.outcome.has_value()) continue;
-      call.outcome = absl::UnavailableError(fmt::format(
-          "site '{}' disconnected before answering task {}: {}", site_name_, task_id,
-          std::string(reason.message())));
+      call.outcome =
+          absl::UnavailableError(fmt::format("site '{}' disconnected before answering task {}: {}",
+                                             site_name_, task_id, std::string(reason.message())));
     }
   }
   if (canceller_ != nullptr) canceller_->Cancel();

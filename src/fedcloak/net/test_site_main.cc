@@ -17,10 +17,14 @@ int main(int argc, char** argv) {
   long delay_ms = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--kit") kit_dir = argv[i + 1];
-    else if (flag == "--address") address = argv[i + 1];
-    else if (flag == "--delay-ms") delay_ms = std::strtol(argv[i + 1], nullptr, 10);
-    else kit_dir.clear();
+    if (flag == "--kit")
+      kit_dir = argv[i + 1];
+    else if (flag == "--address")
+      address = argv[i + 1];
+    else if (flag == "--delay-ms")
+      delay_ms = std::strtol(argv[i + 1], nullptr, 10);
+    else
+      kit_dir.clear();
   }
   if (kit_dir.empty() || address.empty()) {
     std::fprintf(stderr, "usage: net_test_site --kit DIR --address HOST:PORT [--delay-ms N]\n");

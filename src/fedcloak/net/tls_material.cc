@@ -1,10 +1,11 @@
 #include "fedcloak/net/tls_material.h"
 
+#include <openssl/x509v3.h>
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <fstream>
 #include <iterator>
-#include <openssl/x509v3.h>
-#include <toml++/toml.h>
 
 #include "fedcloak/base/status.h"
 #include "fedcloak/net/openssl_util.h"
@@ -18,7 +19,8 @@ constexpr std::uintmax_t kMaxPemFileSize = 1 << 20;
 absl::StatusOr<std::string> ReadSmallFile(const std::filesystem::path& path) {
   std::error_code ec;
   const std::uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec) return absl::NotFoundError(fmt::format("cannot read {}: {}", path.string(), ec.message()));
+  if (ec)
+    return absl::NotFoundError(fmt::format("cannot read {}: {}", path.string(), ec.message()));
   if (size > kMaxPemFileSize) {
     return absl::InvalidArgumentError(
         fmt::format("{} has {} bytes; at most {} expected", path.string(), size, kMaxPemFileSize));
@@ -30,8 +32,8 @@ absl::StatusOr<std::string> ReadSmallFile(const std::filesystem::path& path) {
 
 absl::StatusOr<SecretBytes> ReadSecretFile(const std::filesystem::path& path) {
   FEDCLOAK_ASSIGN_OR_RETURN(std::string text, ReadSmallFile(path));
-  SecretBytes out(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()),
-                                           text.size()));
+  SecretBytes out(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
   internal::SecureWipeString(&text);
   return out;
 }
@@ -60,8 +62,8 @@ absl::StatusOr<std::string> RequiredString(const toml::table& table, std::string
   }
   const auto* value = node->as_string();
   if (value == nullptr) {
-    return absl::InvalidArgumentError(fmt::format("{}:{}: key '{}' must be a string",
-                                                  file.string(), node->source().begin.line, key));
+    return absl::InvalidArgumentError(fmt::format("{}:{}: key '{}' must be a string", file.string(),
+                                                  node->source().begin.line, key));
   }
   return value->get();
 }
@@ -92,9 +94,8 @@ absl::StatusOr<SiteKit> LoadSiteKit(const std::filesystem::path& dir) {
   try {
     table = toml::parse(text, file.string());
   } catch (const toml::parse_error& error) {
-    return absl::InvalidArgumentError(fmt::format("{}:{}: {}", file.string(),
-                                                  error.source().begin.line,
-                                                  std::string(error.description())));
+    return absl::InvalidArgumentError(fmt::format(
+        "{}:{}: {}", file.string(), error.source().begin.line, std::string(error.description())));
   }
   static constexpr std::string_view kKeys[] = {"site_name", "coordinator_address", "certificate",
                                                "private_key", "ca_certificate"};
@@ -117,8 +118,8 @@ absl::StatusOr<SiteKit> LoadSiteKit(const std::filesystem::path& dir) {
   FEDCLOAK_ASSIGN_OR_RETURN(std::string name, internal::SiteNameOf(parsed_cert.get()));
   if (name != kit.site_name) {
     return absl::InvalidArgumentError(
-        fmt::format("{}: site_name '{}' differs from the certificate's name '{}'",
-                    file.string(), kit.site_name, name));
+        fmt::format("{}: site_name '{}' differs from the certificate's name '{}'", file.string(),
+                    kit.site_name, name));
   }
   return kit;
 }

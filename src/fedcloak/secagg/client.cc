@@ -43,6 +43,8 @@ struct SecAggClient::Keys {
   std::map<uint32_t, size_t> index;  // site id -> directory entry
   std::optional<NeighbourGraph> graph;
   SecretBytes self_mask_seed;
+  // Share channels with the neighbours, kept from ShareKeys to open their boxes.
+  std::map<uint32_t, crypto::PairwiseChannel> channels;
   // Shares held by this site, by owner: (mask-key share, self-mask-seed share).
   std::map<uint32_t, std::pair<SecretVector<uint64_t>, SecretVector<uint64_t>>> held;
 
@@ -201,6 +203,7 @@ absl::StatusOr<std::vector<uint8_t>> SecAggClient::DoShareKeys(const KeyDirector
     for (uint64_t e : key_shares[v - 1]) put(e, 8);
     for (uint64_t e : seed_shares[v - 1]) put(e, 8);
     message.shares.push_back(SealedShare{v, channel.Seal(plaintext.span(), *rng_)});
+    keys_->channels.emplace(v, std::move(channel));
   }
   keys_->held.emplace(site_id_, std::make_pair(std::move(key_shares[site_id_ - 1]),
                                                std::move(seed_shares[site_id_ - 1])));
@@ -235,11 +238,7 @@ absl::StatusOr<std::vector<uint8_t>> SecAggClient::DoMaskInput(const EncryptedSh
       return absl::InvalidArgumentError(fmt::format(
           "site {}: received shares from site {}, which is not a neighbour", site_id_, s.peer));
     }
-    const secagg::AdvertiseKeys& peer = keys_->Entry(s.peer);
-    FEDCLOAK_ASSIGN_OR_RETURN(
-        crypto::PairwiseChannel channel,
-        crypto::PairwiseChannel::Create(*keys_->encryption, peer.encryption_key, session_, site_id_,
-                                        s.peer, internal::kShareChannelPurpose));
+    const crypto::PairwiseChannel& channel = keys_->channels.at(s.peer);
     FEDCLOAK_ASSIGN_OR_RETURN(SecretBytes plaintext, channel.Open(s.ciphertext));
     auto get32 = [&](size_t o) {
       uint32_t x = 0;
@@ -281,12 +280,11 @@ absl::StatusOr<std::vector<uint8_t>> SecAggClient::DoMaskInput(const EncryptedSh
                                            session_, round_));
     streams.push_back({std::move(prg), /*subtract=*/site_id_ > v});
   }
-  std::vector<uint32_t> masked(params_.masked_length());
-  std::copy(input.begin(), input.end(), masked.begin());
-  masked.back() = weight;
-  internal::ApplyMaskStreams(masked, streams);
+  // Build the message with the plain values, then mask its payload in place.
+  std::vector<uint8_t> blob = EncodeMaskedInput(site_id_, input, weight, Context());
+  internal::ApplyMaskStreamsLe(std::span<uint8_t>(blob).subspan(kMaskedValuesOffset), streams);
   partners_ = std::move(partners);
-  return EncodeMaskedInput(site_id_, masked, Context());
+  return blob;
 }
 
 absl::StatusOr<std::vector<uint8_t>> SecAggClient::Unmask(

@@ -39,6 +39,10 @@ struct MaskStream {
 // block of `vec` stays in L1 while all streams are applied.
 void ApplyMaskStreams(std::span<uint32_t> vec, std::span<MaskStream> streams);
 
+// The same on little-endian uint32 words stored in a byte buffer (a message payload, masked
+// in place). REQUIRES: words_le.size() % 4 == 0.
+void ApplyMaskStreamsLe(std::span<uint8_t> words_le, std::span<MaskStream> streams);
+
 }  // namespace fedcloak::secagg::internal
 
 #endif  // FEDCLOAK_SECAGG_MASKING_H_

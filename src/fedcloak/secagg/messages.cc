@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <bit>
 #include <cstring>
 
 #include "absl/status/status.h"
@@ -293,23 +294,36 @@ absl::StatusOr<MaskedInputView> MaskedInputView::Parse(std::span<const uint8_t> 
   return m;
 }
 
-std::vector<uint8_t> EncodeMaskedInput(uint32_t sender, std::span<const uint32_t> masked,
-                                       const MessageContext& context) {
+std::vector<uint8_t> EncodeMaskedInput(uint32_t sender, std::span<const uint32_t> values,
+                                       uint32_t last, const MessageContext& context) {
+  static_assert(std::endian::native == std::endian::little, "fedcloak assumes little-endian");
   BlobHeader header;
   header.kind = kMaskedInputKind;
   header.parameter_id = context.parameter_id;
   header.round = context.round;
   header.session = context.session;
-  header.payload_length = 4 + masked.size_bytes();
+  header.payload_length = 4 + values.size_bytes() + 4;
   std::vector<uint8_t> out;
   out.reserve(kBlobHeaderSize + header.payload_length);
   AppendBlobHeader(header, &out);
   ByteWriter w(&out);
   w.PutU32(sender);
   const size_t offset = out.size();
-  out.resize(offset + masked.size_bytes());
-  std::memcpy(out.data() + offset, masked.data(), masked.size_bytes());  // little-endian host
+  out.resize(offset + values.size_bytes());
+  if (!values.empty()) std::memcpy(out.data() + offset, values.data(), values.size_bytes());
+  w.PutU32(last);
   return out;
+}
+
+std::vector<uint8_t> EncodeMaskedInput(uint32_t sender, std::span<const uint32_t> masked,
+                                       const MessageContext& context) {
+  if (masked.empty()) {  // never valid (L >= 1); encodable for tests and fuzzing
+    std::vector<uint8_t> payload;
+    ByteWriter w(&payload);
+    w.PutU32(sender);
+    return Finish(kMaskedInputKind, context, payload);
+  }
+  return EncodeMaskedInput(sender, masked.first(masked.size() - 1), masked.back(), context);
 }
 
 std::vector<uint8_t> UnmaskingRequest::Encode(const MessageContext& context) const {

@@ -125,6 +125,11 @@ struct MaskedInputView {
 };
 std::vector<uint8_t> EncodeMaskedInput(uint32_t sender, std::span<const uint32_t> masked,
                                        const MessageContext& context);
+// The same with the values and the final (weight) word given apart; the client then masks
+// the payload in place from byte kMaskedValuesOffset on.
+std::vector<uint8_t> EncodeMaskedInput(uint32_t sender, std::span<const uint32_t> values,
+                                       uint32_t last, const MessageContext& context);
+inline constexpr size_t kMaskedValuesOffset = kBlobHeaderSize + 4;
 
 // Stage 3, coordinator -> surviving sites: who sent a masked input and who dropped after
 // sharing keys. Parse does not check that the lists are disjoint: sites do.

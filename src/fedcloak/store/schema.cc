@@ -36,10 +36,15 @@ CREATE TABLE rounds (
   federated_loss REAL,
   federated_accuracy REAL,
   federated_auc REAL,
+  federated_precision REAL,
+  federated_recall REAL,
   federated_examples INTEGER,
   central_loss REAL,
   central_accuracy REAL,
   central_auc REAL,
+  central_precision REAL,
+  central_recall REAL,
+  central_examples INTEGER,
   finished TEXT NOT NULL,
   PRIMARY KEY (run, round)
 ) WITHOUT ROWID;
@@ -109,7 +114,7 @@ absl::Status MigrateSchema(Database& db, uint32_t from, std::span<const Migratio
     absl::Status s = db.Exec(m.sql);
     if (!s.ok()) {
       return absl::Status(s.code(), fmt::format("migrating store {} to schema version {}: {}",
-                                                db.path(), m.to_version, s.message()));
+                                                db.path(), m.to_version, std::string(s.message())));
     }
     FEDCLOAK_RETURN_IF_ERROR(db.Exec(fmt::format("PRAGMA user_version = {}", m.to_version)));
     FEDCLOAK_RETURN_IF_ERROR(txn.Commit());

@@ -9,6 +9,8 @@
 #include "fedcloak/base/prg.h"
 #include "fedcloak/base/secret.h"
 #include "fedcloak/base/status.h"
+#include "fedcloak/crypto/rlwe/ntt_avx512.h"
+#include "fedcloak/crypto/rlwe/rlwe_kernels_avx512.h"
 #include "fedcloak/crypto/rlwe/rlwe_serialization.h"
 #include "fedcloak/crypto/rlwe/sampler.h"
 
@@ -69,6 +71,8 @@ absl::Status CiphertextVector::EncryptInto(const CollectivePublicKey& key,
   const std::vector<uint64_t>& p_shoup = key.p_shoup();
   const std::vector<uint64_t>& a = key.a();
   const std::vector<uint64_t>& a_shoup = key.a_shoup();
+  // The vector kernels give bit-identical results to the scalar loops below.
+  const bool vectorized = n % 8 == 0 && internal::Avx512Supported();
   for (size_t k = 0; k < out->num_ciphertexts_; ++k) {
     uint64_t* c0 = out->data_.data() + 2 * k * words;
     uint64_t* c1 = c0 + words;
@@ -83,9 +87,16 @@ absl::Status CiphertextVector::EncryptInto(const CollectivePublicKey& key,
       const size_t off = i * n;
       ntt.ForwardLazy(u.data() + off);
       ntt.Forward(e1.data() + off);
-      for (size_t j = off; j < off + n; ++j) {
-        c0[j] = MulShoupLazy(u[j], p[j], p_shoup[j], prime);  // [0, 2q)
-        c1[j] = q.ReduceOnce(q.ReduceOnce(MulShoupLazy(u[j], a[j], a_shoup[j], prime)) + e1[j]);
+      if (vectorized) {
+        internal::MulShoupLazyAvx512(u.data() + off, p.data() + off, p_shoup.data() + off, prime,
+                                     n, c0 + off);
+        internal::MulShoupAddAvx512(u.data() + off, a.data() + off, a_shoup.data() + off, prime,
+                                    e1.data() + off, n, c1 + off);
+      } else {
+        for (size_t j = off; j < off + n; ++j) {
+          c0[j] = MulShoupLazy(u[j], p[j], p_shoup[j], prime);  // [0, 2q)
+          c1[j] = q.ReduceOnce(q.ReduceOnce(MulShoupLazy(u[j], a[j], a_shoup[j], prime)) + e1[j]);
+        }
       }
       ntt.Inverse(c0 + off);
     }
@@ -95,6 +106,10 @@ absl::Status CiphertextVector::EncryptInto(const CollectivePublicKey& key,
       const Modulus& q = ctx.modulus(i);
       const uint64_t prime = q.value();
       uint64_t* limb = c0 + i * n;
+      if (vectorized) {
+        internal::AddSmallAvx512(scratch.data(), n, prime, limb);
+        continue;
+      }
       for (size_t j = 0; j < n; ++j) {
         limb[j] = q.ReduceOnce(limb[j] + q.ReduceOnce(static_cast<uint64_t>(scratch[j]) + prime));
       }

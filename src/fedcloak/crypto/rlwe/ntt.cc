@@ -5,6 +5,7 @@
 #include <bit>
 
 #include "fedcloak/base/status.h"
+#include "fedcloak/crypto/rlwe/ntt_avx512.h"
 
 namespace fedcloak::crypto {
 namespace {
@@ -57,10 +58,28 @@ absl::StatusOr<NttTables> NttTables::Create(size_t n, const Modulus& q) {
     t.roots_shoup_[i] = ShoupPrecompute(t.roots_[i], p);
     t.inv_roots_shoup_[i] = ShoupPrecompute(t.inv_roots_[i], p);
   }
+  t.vectorized_ = n >= 16 && internal::Avx512Supported();
   return t;
 }
 
 void NttTables::ForwardLazy(uint64_t* values) const {
+  if (vectorized_) {
+    internal::ForwardLazyAvx512(values, n_, q_.value(), roots_.data(), roots_shoup_.data());
+    return;
+  }
+  ForwardLazyScalar(values);
+}
+
+void NttTables::Inverse(uint64_t* values) const {
+  if (vectorized_) {
+    internal::InverseAvx512(values, n_, q_.value(), inv_roots_.data(), inv_roots_shoup_.data(),
+                            n_inv_, n_inv_shoup_);
+    return;
+  }
+  InverseScalar(values);
+}
+
+void NttTables::ForwardLazyScalar(uint64_t* values) const {
   const uint64_t q = q_.value();
   const uint64_t two_q = 2 * q;
   size_t gap = n_ >> 1;
@@ -84,12 +103,16 @@ void NttTables::ForwardLazy(uint64_t* values) const {
 void NttTables::Forward(uint64_t* values) const {
   ForwardLazy(values);
   const uint64_t q = q_.value();
+  if (vectorized_) {
+    internal::ReduceFromFourQAvx512(values, n_, q);
+    return;
+  }
   for (size_t i = 0; i < n_; ++i) {
     values[i] = q_.ReduceOnce(ReduceTwice(values[i], 2 * q));
   }
 }
 
-void NttTables::Inverse(uint64_t* values) const {
+void NttTables::InverseScalar(uint64_t* values) const {
   const uint64_t q = q_.value();
   const uint64_t two_q = 2 * q;
   size_t gap = 1;

@@ -10,6 +10,10 @@
 //
 // Tables are owned by the RLWE context (never global). Immutable after Create and
 // thread-safe. Transforms are in place and branch-free in the data.
+//
+// On CPUs with AVX-512 F + DQ (checked at run time) and n >= 16 the transforms run the
+// vector kernels of ntt_avx512.h; the scalar code stays as the reference (the *Scalar
+// methods) and both give bit-identical outputs.
 #ifndef FEDCLOAK_CRYPTO_RLWE_NTT_H_
 #define FEDCLOAK_CRYPTO_RLWE_NTT_H_
 
@@ -38,6 +42,12 @@ class NttTables {
   // Inverse transform (including the 1/n scaling). Input values < 2q; output in [0, q).
   void Inverse(uint64_t* values) const;
 
+  // The portable reference implementations (same contracts and outputs as above).
+  void ForwardLazyScalar(uint64_t* values) const;
+  void InverseScalar(uint64_t* values) const;
+  // True if Forward/ForwardLazy/Inverse run the AVX-512 kernels.
+  bool vectorized() const { return vectorized_; }
+
  private:
   NttTables(size_t n, const Modulus& q) : n_(n), q_(q) {}
 
@@ -52,6 +62,7 @@ class NttTables {
   std::vector<uint64_t> inv_roots_shoup_;
   uint64_t n_inv_ = 0;
   uint64_t n_inv_shoup_ = 0;
+  bool vectorized_ = false;
 };
 
 }  // namespace fedcloak::crypto

@@ -6,6 +6,8 @@
 
 #include "fedcloak/base/prg.h"
 #include "fedcloak/base/status.h"
+#include "fedcloak/crypto/rlwe/ntt_avx512.h"
+#include "fedcloak/crypto/rlwe/rlwe_kernels_avx512.h"
 
 namespace fedcloak::crypto {
 
@@ -65,7 +67,12 @@ void RlweContext::AddScaledPlaintext(std::span<const uint32_t> m, uint64_t* poly
     const uint64_t delta = delta_[i];
     const uint64_t delta_shoup = delta_shoup_[i];
     uint64_t* limb = poly + i * n();
-    for (size_t j = 0; j < m.size(); ++j) {
+    size_t j = 0;
+    if (internal::Avx512Supported()) {
+      j = m.size() - m.size() % 8;
+      internal::AddScaledPlaintextAvx512(m.data(), j, p, delta, delta_shoup, q_mod_t_, k, limb);
+    }
+    for (; j < m.size(); ++j) {
       const uint64_t value = m[j];
       const uint64_t correction = static_cast<uint64_t>(
           (static_cast<uint128_t>(q_mod_t_) * value + half_t) >> k);  // < t < q_i
@@ -86,6 +93,11 @@ void RlweContext::ToFixedPoint(const uint64_t* poly, uint64_t* out) const {
     const uint64_t h0 = w_hi_[0], l0 = w_lo_[0], h1 = w_hi_[1], l1 = w_lo_[1];
     const uint64_t* x0 = poly;
     const uint64_t* x1 = poly + count;
+    if (count % 8 == 0 && internal::Avx512Supported()) {
+      internal::ToFixedPointTwoPrimesAvx512(x0, x1, count, {p0, c0, c0s, h0, l0},
+                                            {p1, c1, c1s, h1, l1}, fixed_point_mask_, out);
+      return;
+    }
     for (size_t j = 0; j < count; ++j) {
       const uint64_t y0 = moduli_[0].ReduceOnce(MulShoupLazy(x0[j], c0, c0s, p0));
       const uint64_t y1 = moduli_[1].ReduceOnce(MulShoupLazy(x1[j], c1, c1s, p1));

@@ -1,6 +1,8 @@
 #include "fedcloak/crypto/rlwe/sampler.h"
 
 #include "fedcloak/base/check.h"
+#include "fedcloak/crypto/rlwe/ntt_avx512.h"
+#include "fedcloak/crypto/rlwe/rlwe_kernels_avx512.h"
 
 namespace fedcloak::crypto {
 namespace {
@@ -13,11 +15,18 @@ inline uint64_t PopCount(uint64_t x) {
   return (x * 0x0101010101010101ULL) >> 56;
 }
 
+// The AVX-512 kernels handle whole vectors of 8 words (identical outputs).
+bool UseAvx512(size_t count) { return count % 8 == 0 && internal::Avx512Supported(); }
+
 }  // namespace
 
 void SampleTernary(Prg& prg, std::span<int64_t> out) {
   uint64_t* words = reinterpret_cast<uint64_t*>(out.data());
   prg.FillU64(std::span<uint64_t>(words, out.size()));
+  if (UseAvx512(out.size())) {
+    internal::TernaryFromWordsAvx512(out.data(), out.size());
+    return;
+  }
   for (size_t i = 0; i < out.size(); ++i) {
     const uint64_t r = words[i];
     const uint64_t trit = static_cast<uint64_t>((static_cast<uint128_t>(r) * 3) >> 64);
@@ -30,6 +39,10 @@ void SampleCenteredBinomial(Prg& prg, std::span<int64_t> out) {
   constexpr uint64_t kMask = (uint64_t{1} << 21) - 1;
   uint64_t* words = reinterpret_cast<uint64_t*>(out.data());
   prg.FillU64(std::span<uint64_t>(words, out.size()));
+  if (UseAvx512(out.size())) {
+    internal::CenteredBinomialFromWordsAvx512(out.data(), out.size());
+    return;
+  }
   for (size_t i = 0; i < out.size(); ++i) {
     const uint64_t r = words[i];
     out[i] = static_cast<int64_t>(PopCount(r & kMask)) -
@@ -55,6 +68,10 @@ void SmallToRns(const RlweContext& ctx, std::span<const int64_t> values, uint64_
     const Modulus& q = ctx.modulus(i);
     const uint64_t p = q.value();
     uint64_t* limb = poly + i * n;
+    if (UseAvx512(n)) {
+      internal::SmallToRnsAvx512(values.data(), n, p, limb);
+      continue;
+    }
     for (size_t j = 0; j < n; ++j) {
       // v + p is in (0, 2p) for |v| < p.
       limb[j] = q.ReduceOnce(static_cast<uint64_t>(values[j]) + p);
@@ -70,6 +87,10 @@ void AddWideToRns(const RlweContext& ctx, std::span<const int64_t> values, uint6
     const Modulus& q = ctx.modulus(i);
     const uint64_t offset_mod = q.Reduce(kOffset);
     uint64_t* limb = poly + i * n;
+    if (UseAvx512(n)) {
+      internal::AddWideAvx512(values.data(), n, q.value(), q.barrett64(), offset_mod, limb);
+      continue;
+    }
     for (size_t j = 0; j < n; ++j) {
       // v + 2^62 is in [0, 2^63): reduce it, then remove the offset.
       const uint64_t shifted = q.Reduce(static_cast<uint64_t>(values[j]) + kOffset);

@@ -14,6 +14,8 @@
 #include "fedcloak/crypto/pairwise_channel.h"
 #include "fedcloak/crypto/rlwe/bit_packing.h"
 #include "fedcloak/crypto/rlwe/decryption_share.h"
+#include "fedcloak/crypto/rlwe/ntt_avx512.h"
+#include "fedcloak/crypto/rlwe/rlwe_kernels_avx512.h"
 #include "fedcloak/crypto/rlwe/rlwe_serialization.h"
 #include "fedcloak/crypto/rlwe/sampler.h"
 
@@ -329,12 +331,18 @@ absl::StatusOr<std::vector<uint8_t>> ThresholdHeParty::DecryptShare(
   SecretVector<int64_t> flooding(n);
   std::vector<uint64_t> fixed(n);
   std::vector<uint64_t> values(aggregate.num_values());
+  const bool vectorized = n % 8 == 0 && internal::Avx512Supported();
   for (size_t k = 0; k < aggregate.num_ciphertexts(); ++k) {
     const uint64_t* c1 = aggregate.c1(k);
     for (size_t i = 0; i < ctx.num_primes(); ++i) {
       const uint64_t prime = ctx.modulus(i).value();
-      for (size_t j = i * n; j < (i + 1) * n; ++j) {
-        product[j] = MulShoupLazy(c1[j], scaled[j], scaled_shoup[j], prime);
+      if (vectorized) {
+        internal::MulShoupLazyAvx512(c1 + i * n, scaled.data() + i * n,
+                                     scaled_shoup.data() + i * n, prime, n, product.data() + i * n);
+      } else {
+        for (size_t j = i * n; j < (i + 1) * n; ++j) {
+          product[j] = MulShoupLazy(c1[j], scaled[j], scaled_shoup[j], prime);
+        }
       }
       ctx.ntt(i).Inverse(product.data() + i * n);
     }

@@ -2,10 +2,12 @@
 // through a simulated coordinator, encryption, aggregation, decryption by active sets.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <array>
 #include <random>
 
+#include "fedcloak/base/hex.h"
 #include "fedcloak/base/prg.h"
 #include "fedcloak/base/status.h"
 #include "fedcloak/base/status_matchers.h"
@@ -335,6 +337,73 @@ TEST(RlweThresholdTest, NoiseBudgetIsEnforced) {
   CiphertextVector scaled = one;
   EXPECT_THAT(scaled.MultiplyByScalar(3), StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(scaled.MultiplyByScalar(2), IsOk());
+}
+
+std::string ShortDigest(const std::vector<uint8_t>& bytes) {
+  std::array<uint8_t, 16> d;
+  crypto_generichash(d.data(), d.size(), bytes.data(), bytes.size(), nullptr, 0);
+  return ToHex(d);
+}
+
+// Regression guard for the vectorized kernels: every byte that leaves a party for fixed
+// seeds (public key share, ciphertext, loaded + added + scaled aggregate, decryption
+// shares) must stay what the scalar-only implementation produced. The digests
+// (BLAKE2b-128 of the blobs) were recorded from that implementation before the AVX-512
+// paths existed; on CPUs without AVX-512 this checks the scalar path instead.
+TEST(RlweThresholdTest, WireBytesAreIdenticalToScalarReference) {
+  const std::shared_ptr<const RlweContext> ctx = *RlweContext::Create(RlweParameters::Default());
+  std::array<uint8_t, 32> seed{};
+  seed[0] = 7;
+  Prg rng(seed, "golden");
+  ThresholdConfig config;
+  config.session.bytes.fill(3);
+  config.num_parties = 3;
+  config.threshold = 2;
+  std::vector<X25519KeyPair> identities;
+  std::vector<X25519PublicKey> keys;
+  for (int i = 0; i < 3; ++i) {
+    identities.push_back(X25519KeyPair::Generate(rng));
+    keys.push_back(identities.back().public_key());
+  }
+  std::vector<ThresholdHeParty> parties;
+  for (uint32_t i = 0; i < 3; ++i) {
+    parties.push_back(*ThresholdHeParty::Create(ctx, config, i + 1, std::move(identities[i]), keys));
+  }
+  std::vector<std::vector<uint8_t>> pk_shares, envelopes;
+  for (auto& party : parties) {
+    auto message = *party.StartKeyGeneration(rng);
+    pk_shares.push_back(message.public_key_share);
+    for (auto& e : message.envelopes) envelopes.push_back(e);
+  }
+  for (auto& party : parties) {
+    std::vector<std::vector<uint8_t>> mine;
+    for (const auto& e : envelopes) {
+      if (ReadKeyShareRouting(e)->to == party.party_id()) mine.push_back(e);
+    }
+    ASSERT_THAT(party.FinishKeyGeneration(pk_shares, mine), IsOk());
+  }
+  std::vector<uint32_t> values(10000);
+  rng.FillU32(values);
+  const CiphertextVector first = *parties[0].Encrypt(values, 5, rng);
+  const CiphertextVector second = *parties[1].Encrypt(values, 5, rng);
+  const std::vector<uint8_t> wire = first.Serialize();
+  const CiphertextExpectation expect{config.session, 5, values.size()};
+  CiphertextVector aggregate = *CiphertextVector::Load(ctx, wire, expect);
+  ASSERT_THAT(aggregate.Add(*CiphertextVector::Load(ctx, second.Serialize(), expect)), IsOk());
+  ASSERT_THAT(aggregate.MultiplyByScalar(3), IsOk());
+  const std::vector<uint32_t> set = {1, 3};
+  const std::vector<uint8_t> share1 = *parties[0].DecryptShare(aggregate, set, rng);
+  const std::vector<uint8_t> share3 = *parties[2].DecryptShare(aggregate, set, rng);
+  EXPECT_EQ(ShortDigest(pk_shares[0]), "090136ebbb576dac91212d960f1ccbb6");
+  EXPECT_EQ(ShortDigest(wire), "2646a7a22294735f1fead39c6e369a14");
+  EXPECT_EQ(ShortDigest(aggregate.Serialize()), "2300d1020b965feb95d838b8dc625ca8");
+  EXPECT_EQ(ShortDigest(share1), "8ad5bd6e8c26eced725183d7fb7f903e");
+  EXPECT_EQ(ShortDigest(share3), "2a9502f71aeac61eaf2c422386383aed");
+  const std::vector<DecryptionShare> shares = {
+      *DecryptionShare::Load(*ctx, share1, config.session, 5),
+      *DecryptionShare::Load(*ctx, share3, config.session, 5)};
+  const std::vector<uint32_t> plain = *CombineDecryptionShares(aggregate, shares, 2);
+  for (size_t j = 0; j < values.size(); ++j) ASSERT_EQ(plain[j], values[j] * 6u) << j;
 }
 
 }  // namespace
