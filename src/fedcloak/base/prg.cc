@@ -56,6 +56,7 @@ Prg& Prg::operator=(Prg&&) noexcept = default;
 
 void Prg::Fill(std::span<uint8_t> out) {
   FEDCLOAK_CHECK(impl_ != nullptr, "use of a moved-from Prg");
+  if (out.empty()) return;
   // CTR mode: keystream = AES(counter); encrypting zeros yields the keystream. EVP
   // allows in-place operation; chunk to keep lengths within int.
   std::memset(out.data(), 0, out.size());

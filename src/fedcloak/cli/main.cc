@@ -5,9 +5,12 @@
 
 #include "CLI/CLI.hpp"
 #include "fedcloak/cli/commands.h"
+#include "fedcloak/cli/signals.h"
 #include "fedcloak/version.h"
 
 int main(int argc, char** argv) {
+  // Before any thread exists: SIGINT/SIGTERM are taken by a waiting thread (signals.h).
+  fedcloak::cli::BlockTerminationSignals();
   CLI::App app{
       "fedcloak: federated learning with encrypted aggregation.\n"
       "Sites train locally; only encrypted or masked updates travel; the coordinator\n"
@@ -16,6 +19,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   fedcloak::cli::CommandRegistry registry;
+  fedcloak::cli::AddProvisionCommand(app, registry);
+  fedcloak::cli::AddCoordinatorCommand(app, registry);
+  fedcloak::cli::AddClientCommand(app, registry);
   fedcloak::cli::AddVersionCommand(app, registry);
   fedcloak::cli::AddSimulateCommand(app, registry);
   fedcloak::cli::AddPrivacyCommand(app, registry);

@@ -145,7 +145,7 @@ void ConsoleReporter::OnRoundEnd(const fl::RoundRecord& r, std::span<const float
     if (r.evaluation) line += "  federated " + FormatMetrics(*r.evaluation);
     if (central) line += "  central " + FormatMetrics(*central);
     if (r.epsilon) line += fmt::format("  eps {:.3f}", *r.epsilon);
-    line += fmt::format("  {:.1f}s  {:.1f} MB up", r.seconds,
+    line += fmt::format("  {:.2f}s  {:.2f} MB up", r.seconds,
                         static_cast<double>(r.bytes_from_sites) / 1e6);
     std::printf("%s\n", line.c_str());
   }

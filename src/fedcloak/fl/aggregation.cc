@@ -5,6 +5,7 @@
 namespace fedcloak::fl {
 
 absl::Status Aggregation::Setup(std::span<SiteHandle* const> /*sites*/,
+                                const std::map<std::string, Enrollment>& /*enrolled*/,
                                 const SessionId& /*session*/, WorkerPool& /*pool*/,
                                 absl::Duration /*timeout*/) {
   return absl::OkStatus();

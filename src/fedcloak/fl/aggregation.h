@@ -6,6 +6,7 @@
 #define FEDCLOAK_FL_AGGREGATION_H_
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "absl/time/time.h"
 #include "fedcloak/base/blob.h"
 #include "fedcloak/fl/messages.h"
+#include "fedcloak/fl/secure_messages.h"
 #include "fedcloak/fl/site_handle.h"
 #include "fedcloak/fl/worker_pool.h"
 
@@ -45,9 +47,11 @@ class Aggregation {
   virtual AggregationMode mode() const = 0;
 
   // Once per session, with every site of the run, before the first round (he: the
-  // multiparty key setup). Default: nothing to do.
-  virtual absl::Status Setup(std::span<SiteHandle* const> sites, const SessionId& session,
-                             WorkerPool& pool, absl::Duration timeout);
+  // multiparty key setup). `enrolled` holds the long-term public keys of the sites that
+  // answered the session's enrollment. Default: nothing to do.
+  virtual absl::Status Setup(std::span<SiteHandle* const> sites,
+                             const std::map<std::string, Enrollment>& enrolled,
+                             const SessionId& session, WorkerPool& pool, absl::Duration timeout);
 
   // One round. FailedPrecondition when too few sites survive (the round failed
   // cleanly; the engine moves on to the next round with a new selection).

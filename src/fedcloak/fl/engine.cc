@@ -10,6 +10,7 @@
 #include "fedcloak/base/prg.h"
 #include "fedcloak/base/status.h"
 #include "fedcloak/fl/privacy_accountant.h"
+#include "fedcloak/fl/secure_messages.h"
 
 namespace fedcloak::fl {
 namespace {
@@ -62,7 +63,21 @@ Engine::Engine(EngineOptions options, std::vector<SiteHandle*> sites,
       pool_(pool) {}
 
 absl::Status Engine::Setup() {
-  return aggregation_->Setup(sites_, session_, *pool_, options_.stage_timeout);
+  Task task{TaskKind::kEnroll, 0, EncodeSessionStart(options_.session_description, session_)};
+  auto results = BroadcastToSites(sites_, task, options_.stage_timeout, *pool_, nullptr);
+  enrolled_.clear();
+  for (size_t i = 0; i < sites_.size(); ++i) {
+    if (!results[i].ok()) continue;
+    auto e = DecodeEnrollment(results[i]->payload, session_);
+    if (e.ok()) enrolled_[sites_[i]->name()] = *e;
+  }
+  return aggregation_->Setup(sites_, enrolled_, session_, *pool_, options_.stage_timeout);
+}
+
+std::vector<std::string> Engine::EnrolledSites() const {
+  std::vector<std::string> names;
+  for (const auto& [name, e] : enrolled_) names.push_back(name);
+  return names;
 }
 
 absl::Status Engine::RestoreGlobalModel(std::vector<float> model) {
@@ -198,6 +213,9 @@ RoundRecord Engine::RunRound(uint64_t round) {
 
 absl::Status Engine::Run(uint64_t first_round, RoundObserver* observer, bool stop_on_failure) {
   for (uint64_t round = first_round; round <= options_.rounds; ++round) {
+    if (stop_requested_.load()) {
+      return absl::CancelledError(fmt::format("stopped by request before round {}", round));
+    }
     std::optional<double> epsilon;
     if (accountant_ != nullptr) {
       auto charged = accountant_->ChargeRound();

@@ -4,7 +4,9 @@
 #ifndef FEDCLOAK_FL_ENGINE_H_
 #define FEDCLOAK_FL_ENGINE_H_
 
+#include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -31,6 +33,9 @@ struct EngineOptions {
   EncodingSettings encoding;  // for the secure modes
   absl::Duration stage_timeout = absl::Minutes(5);
   bool federated_evaluation = true;
+  // Sent to every site when the session opens (kEnroll): what a site needs to take part
+  // (the CLI describes the model and the data format). Opaque to the engine.
+  std::string session_description;
 };
 
 class PrivacyAccountant;
@@ -70,8 +75,13 @@ class Engine {
                                                         std::vector<float> initial_model,
                                                         SessionId session, WorkerPool* pool);
 
-  // Once per session before the first round: the aggregation's setup with all sites.
+  // Once per session before the first round: opens the session at every site
+  // (enrollment: each answers with its long-term public keys), then runs the
+  // aggregation's setup. Sites that do not answer are left out of the secure modes.
   absl::Status Setup();
+
+  // Names of the sites that enrolled in Setup().
+  std::vector<std::string> EnrolledSites() const;
 
   // Runs round `round` (numbered from 1). A failed round leaves the model unchanged and
   // is reported in the record's status.
@@ -86,6 +96,9 @@ class Engine {
   Strategy& strategy() { return *strategy_; }
   const SessionId& session() const { return session_; }
   const EngineOptions& options() const { return options_; }
+  // Makes Run() return Cancelled before its next round. Thread-safe.
+  void RequestStop() { stop_requested_.store(true); }
+
   // DP runs: charged before every round (not owned; may be null).
   void set_privacy_accountant(PrivacyAccountant* accountant) { accountant_ = accountant; }
 
@@ -111,6 +124,8 @@ class Engine {
   SessionId session_;
   WorkerPool* pool_;
   PrivacyAccountant* accountant_ = nullptr;
+  std::map<std::string, Enrollment> enrolled_;
+  std::atomic<bool> stop_requested_{false};
 };
 
 // Weighted mean of metrics over sites (weights: example counts). AUC, precision and

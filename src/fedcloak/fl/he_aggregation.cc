@@ -25,8 +25,10 @@ absl::StatusOr<std::shared_ptr<const crypto::RlweContext>> HeContextFor(uint8_t 
   return absl::InvalidArgumentError(fmt::format("HE parameter set {} is unknown", parameter_set));
 }
 
-absl::Status HeAggregation::Setup(std::span<SiteHandle* const> sites, const SessionId& session,
-                                  WorkerPool& pool, absl::Duration timeout) {
+absl::Status HeAggregation::Setup(std::span<SiteHandle* const> sites,
+                                  const std::map<std::string, Enrollment>& enrolled,
+                                  const SessionId& session, WorkerPool& pool,
+                                  absl::Duration timeout) {
   FEDCLOAK_ASSIGN_OR_RETURN(ctx_, HeContextFor(options_.parameter_set));
   const auto n = static_cast<uint32_t>(sites.size());
   if (options_.threshold < 2 || options_.threshold > n) {
@@ -37,18 +39,16 @@ absl::Status HeAggregation::Setup(std::span<SiteHandle* const> sites, const Sess
     return absl::InvalidArgumentError(fmt::format("{} sites exceed the HE parameter set's {}", n,
                                                   ctx_->parameters().max_sites()));
   }
-  // 1. Enrollment: transport keys.
-  auto enrolled = BroadcastToSites(sites, Task{TaskKind::kEnroll, 0, {}}, timeout, pool, nullptr);
+  // 1. Every site's transport key, from the session's enrollment.
   std::vector<crypto::X25519PublicKey> keys(n);
   std::vector<std::string> missing;
   for (uint32_t i = 0; i < n; ++i) {
-    auto e = enrolled[i].ok() ? DecodeEnrollment(enrolled[i]->payload, session)
-                              : absl::StatusOr<Enrollment>(enrolled[i].status());
-    if (!e.ok()) {
+    auto it = enrolled.find(sites[i]->name());
+    if (it == enrolled.end()) {
       missing.push_back(sites[i]->name());
       continue;
     }
-    keys[i] = e->transport_key;
+    keys[i] = it->second.transport_key;
   }
   auto fail = [&](std::string_view stage) {
     return absl::FailedPreconditionError(

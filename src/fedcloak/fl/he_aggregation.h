@@ -35,7 +35,8 @@ class HeAggregation final : public Aggregation {
   // Enrollment and the multiparty key generation with every site of the run (all must
   // take part: FailedPrecondition naming those that did not). Also checks that every
   // site derived the same collective key as the coordinator.
-  absl::Status Setup(std::span<SiteHandle* const> sites, const SessionId& session,
+  absl::Status Setup(std::span<SiteHandle* const> sites,
+                     const std::map<std::string, Enrollment>& enrolled, const SessionId& session,
                      WorkerPool& pool, absl::Duration timeout) override;
 
   absl::StatusOr<AggregateOutcome> Aggregate(const RoundInput& input) override;

@@ -37,15 +37,11 @@ void RunStage(const RoundInput& input, TaskKind kind,
 }  // namespace
 
 absl::Status SecAggAggregation::Setup(std::span<SiteHandle* const> sites,
-                                      const SessionId& session, WorkerPool& pool,
-                                      absl::Duration timeout) {
-  Task task{TaskKind::kEnroll, 0, {}};
-  auto results = BroadcastToSites(sites, task, timeout, pool, nullptr);
-  for (size_t i = 0; i < sites.size(); ++i) {
-    if (!results[i].ok()) continue;
-    auto e = DecodeEnrollment(results[i]->payload, session);
-    if (e.ok()) identity_keys_[sites[i]->name()] = e->identity_key;
-  }
+                                      const std::map<std::string, Enrollment>& enrolled,
+                                      const SessionId& /*session*/, WorkerPool& /*pool*/,
+                                      absl::Duration /*timeout*/) {
+  identity_keys_.clear();
+  for (const auto& [name, e] : enrolled) identity_keys_[name] = e.identity_key;
   if (identity_keys_.size() < options_.min_survivors) {
     return absl::FailedPreconditionError(fmt::format(
         "only {} of {} sites enrolled for secure aggregation, {} needed", identity_keys_.size(),
@@ -80,11 +76,16 @@ absl::StatusOr<AggregateOutcome> SecAggAggregation::Aggregate(const RoundInput& 
         "round {}: {} enrolled sites selected; secure aggregation needs at least {}", in.round, n,
         std::max<uint32_t>(options_.min_survivors, 3)));
   }
-  absl::StatusOr<secagg::SecAggParameters> params =
-      options_.neighbours == 0 && options_.threshold == 0
-          ? secagg::SecAggParameters::Derive(n, length, options_.threat_model)
-          : secagg::SecAggParameters::Create(n, options_.neighbours == 0 ? n - 1 : options_.neighbours,
-                                             options_.threshold, length);
+  absl::StatusOr<secagg::SecAggParameters> params;
+  if (options_.neighbours == 0 && options_.threshold == 0) {
+    params = secagg::SecAggParameters::Derive(n, length, options_.threat_model);
+  } else {
+    // One of the two set: no neighbours means the complete graph; no threshold means the
+    // smallest one for which the coordinator can never hold both shares of a site.
+    const uint32_t k = options_.neighbours == 0 ? n - 1 : options_.neighbours;
+    const uint32_t t = options_.threshold == 0 ? (k + 1) / 2 + 1 : options_.threshold;
+    params = secagg::SecAggParameters::Create(n, k, t, length);
+  }
   FEDCLOAK_RETURN_IF_ERROR(params.status());
   FEDCLOAK_ASSIGN_OR_RETURN(secagg::SecAggServer server,
                             secagg::SecAggServer::Create(*params, in.round, keys));

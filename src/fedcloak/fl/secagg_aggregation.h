@@ -27,9 +27,10 @@ class SecAggAggregation final : public Aggregation {
   explicit SecAggAggregation(SecAggOptions options) : options_(options) {}
   AggregationMode mode() const override { return AggregationMode::kSecAgg; }
 
-  // Enrolls every site: collects its identity key. Sites that do not answer are never
-  // selected into a secure round (they are reported as dropouts).
-  absl::Status Setup(std::span<SiteHandle* const> sites, const SessionId& session,
+  // Keeps the enrolled sites' identity keys. Sites that did not enroll take no part in
+  // secure rounds (they are reported as dropouts).
+  absl::Status Setup(std::span<SiteHandle* const> sites,
+                     const std::map<std::string, Enrollment>& enrolled, const SessionId& session,
                      WorkerPool& pool, absl::Duration timeout) override;
 
   absl::StatusOr<AggregateOutcome> Aggregate(const RoundInput& input) override;

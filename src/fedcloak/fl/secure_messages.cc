@@ -120,6 +120,27 @@ absl::StatusOr<double> DecodeTrainReport(std::span<const uint8_t> blob, const Se
   return v;
 }
 
+std::vector<uint8_t> EncodeSessionStart(std::string_view description, const SessionId& session) {
+  std::vector<uint8_t> p;
+  ByteWriter w(&p);
+  w.PutString(description);
+  return Seal(kSessionStartKind, session, 0, p);
+}
+
+absl::StatusOr<std::pair<SessionId, std::string>> DecodeSessionStart(
+    std::span<const uint8_t> blob) {
+  FEDCLOAK_ASSIGN_OR_RETURN(BlobView view, ParseBlob(blob));
+  BlobExpectation e;
+  e.kind = kSessionStartKind;
+  e.round = 0;
+  FEDCLOAK_RETURN_IF_ERROR(CheckBlobHeader(view.header, e));
+  ByteReader r(view.payload);
+  std::string description;
+  FEDCLOAK_RETURN_IF_ERROR(r.ReadString("session description", kMaxSessionDescription, &description));
+  FEDCLOAK_RETURN_IF_ERROR(r.ExpectEnd("session start"));
+  return std::make_pair(view.header.session, std::move(description));
+}
+
 std::vector<uint8_t> EncodeHeKeySetup(const HeKeySetup& s, const SessionId& session) {
   std::vector<uint8_t> p;
   ByteWriter w(&p);

@@ -6,6 +6,9 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -20,6 +23,15 @@ inline constexpr ObjectKind kSecAggSetupKind = 0x0325;
 inline constexpr ObjectKind kTrainReportKind = 0x0326;
 inline constexpr ObjectKind kHeKeySetupKind = 0x0327;
 inline constexpr ObjectKind kActiveSetKind = 0x0328;
+inline constexpr ObjectKind kSessionStartKind = 0x0329;
+
+// Coordinator -> site with kEnroll: opens a session. `description` is the run's
+// description for the site (the CLI puts the model and data settings there as JSON), at
+// most 64 KiB.
+inline constexpr size_t kMaxSessionDescription = 64 * 1024;
+std::vector<uint8_t> EncodeSessionStart(std::string_view description, const SessionId& session);
+// The session is taken from the blob (not checked): a site learns it here.
+absl::StatusOr<std::pair<SessionId, std::string>> DecodeSessionStart(std::span<const uint8_t> blob);
 
 struct Enrollment {
   crypto::Ed25519PublicKey identity_key{};   // signs SecAgg+ key advertisements

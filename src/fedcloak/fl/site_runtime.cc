@@ -30,7 +30,7 @@ absl::StatusOr<TaskResult> SiteRuntime::Handle(const Task& task) {
     case TaskKind::kEvaluate:
       return Evaluate(task);
     case TaskKind::kEnroll:
-      return Enroll();
+      return Enroll(task);
     case TaskKind::kSecAggAdvertise:
       return SecAggAdvertise(task);
     case TaskKind::kSecAggShareKeys:
@@ -98,7 +98,14 @@ absl::StatusOr<TaskResult> SiteRuntime::Train(const Task& task) {
   return TaskResult{EncodePlainUpdate(update, session_, task.round)};
 }
 
-absl::StatusOr<TaskResult> SiteRuntime::Enroll() {
+absl::StatusOr<TaskResult> SiteRuntime::Enroll(const Task& task) {
+  FEDCLOAK_ASSIGN_OR_RETURN(auto start, DecodeSessionStart(task.payload));
+  if (!(start.first == session_)) {
+    return absl::InvalidArgumentError(fmt::format("site {}: enrollment for session {}..., this "
+                                                  "site serves session {}...",
+                                                  identity_.name, start.first.ShortHex(),
+                                                  session_.ShortHex()));
+  }
   Enrollment e;
   e.identity_key = identity_key_.public_key();
   e.transport_key = transport_key_.public_key();

@@ -60,7 +60,7 @@ class SiteRuntime final : public TaskHandler {
 
   absl::StatusOr<TaskResult> Train(const Task& task);
   absl::StatusOr<TaskResult> Evaluate(const Task& task);
-  absl::StatusOr<TaskResult> Enroll();
+  absl::StatusOr<TaskResult> Enroll(const Task& task);
   // SecAgg+ stages (site_runtime_secagg.cc).
   absl::StatusOr<TaskResult> SecAggAdvertise(const Task& task);
   absl::StatusOr<TaskResult> SecAggShareKeys(const Task& task);

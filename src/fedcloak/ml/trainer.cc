@@ -66,6 +66,7 @@ struct Run {
     torch::NoGradGuard no_grad;
     for (size_t i = 0; i < impl.params.size(); ++i) {
       at::Tensor& grad = impl.params[i].mutable_grad();
+      if (!grad.defined()) grad = torch::zeros_like(impl.params[i]);  // unused by forward
       grad.add_(impl.params[i], mu).sub_(global[i], mu);
     }
   }
@@ -143,11 +144,13 @@ absl::Status TrainDp(Run& run, SecureRandom& rng) {
         torch::NoGradGuard no_grad;
         double squared_norm = 0;
         for (const at::Tensor& p : run.impl.params) {
-          squared_norm += p.grad().pow(2).sum().item<double>();
+          if (p.grad().defined()) squared_norm += p.grad().pow(2).sum().item<double>();
         }
         const double factor =
             std::min(1.0, config.dp_clip_norm / (std::sqrt(squared_norm) + 1e-12));
-        for (size_t k = 0; k < sums.size(); ++k) sums[k].add_(run.impl.params[k].grad(), factor);
+        for (size_t k = 0; k < sums.size(); ++k) {
+          if (run.impl.params[k].grad().defined()) sums[k].add_(run.impl.params[k].grad(), factor);
+        }
         run.loss_sum += loss.item<double>();
         ++run.examples_seen;
       }

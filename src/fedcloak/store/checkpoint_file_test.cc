@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 
 #include "fedcloak/base/status_matchers.h"
@@ -74,6 +75,27 @@ TEST(StoreCheckpointFileTest, RejectsNonFiniteValuesAndOtherKinds) {
   auto bytes = EncodeCheckpoint(Sample());
   bytes[8] = 0x02;  // kind 0x0502
   EXPECT_THAT(DecodeCheckpoint(bytes, "f"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// fuzz/corpus/store_checkpoint/ is written by fuzz/make_store_checkpoint_corpus.py, an
+// encoder of doc/wire_format.md independent of this one: both must agree byte for byte.
+TEST(StoreCheckpointFileTest, MatchesTheIndependentPythonEncoder) {
+  std::ifstream in("fuzz/corpus/store_checkpoint/valid_small", std::ios::binary);
+  ASSERT_TRUE(in) << "run from the repository root (ctest does)";
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
+  auto c = DecodeCheckpoint(bytes, "valid_small");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_EQ(c->run, 1);
+  EXPECT_EQ(c->round, 5u);
+  EXPECT_THAT(c->model, ElementsAre(0.5f, -1.25f, 3.0f));
+  EXPECT_EQ(c->strategy_state.size(), 16u);
+  EXPECT_THAT(c->extra, ElementsAre('x'));
+  EXPECT_EQ(EncodeCheckpoint(*c), bytes);
+  for (const char* broken : {"truncated", "trailing_byte", "nan_value", "huge_count"}) {
+    std::ifstream b(std::string("fuzz/corpus/store_checkpoint/") + broken, std::ios::binary);
+    const std::vector<uint8_t> data((std::istreambuf_iterator<char>(b)), {});
+    EXPECT_THAT(DecodeCheckpoint(data, broken), StatusIs(absl::StatusCode::kDataLoss)) << broken;
+  }
 }
 
 TEST(StoreCheckpointFileTest, Sha256KnownAnswer) {

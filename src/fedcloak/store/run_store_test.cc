@@ -20,7 +20,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 std::string FreshDir(const std::string& name) {
-  const std::string dir = ::testing::TempDir() + "/store_test_" + name;
+  const std::string dir =
+      (std::filesystem::path(::testing::TempDir()) / ("store_test_" + name)).lexically_normal();
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -35,6 +36,12 @@ class StoreObserver final : public fl::RoundObserver {
 
   void OnRoundEnd(const fl::RoundRecord& record, std::span<const float> global) override;
 
+  // DP runs: the settings recorded with each round's epsilon (RoundRecord::epsilon) in
+  // the privacy table, unless the hook supplies a PrivacyRecord itself.
+  void set_privacy_settings(double delta, double noise_multiplier, double clip) {
+    privacy_settings_ = PrivacyRecord{0, delta, noise_multiplier, clip};
+  }
+
   // The first error of the store; once there is one, later rounds are not recorded (a
   // gap would make the history lie). The coordinator should check it after each round
   // and stop the run: without it, a crash can no longer resume from these rounds.
@@ -47,6 +54,7 @@ class StoreObserver final : public fl::RoundObserver {
   int64_t run_;
   RoundExtrasHook hook_;
   bool checkpoint_;
+  std::optional<PrivacyRecord> privacy_settings_;
   absl::Status status_;
   uint64_t rounds_recorded_ = 0;
   uint64_t last_round_ = 0;

@@ -114,6 +114,36 @@ TEST(StoreObserverTest, RecordsRoundsAndResumesToTheSameModel) {
   EXPECT_EQ((*store)->LoadLatestCheckpoint((*point)->run)->model, reference->global_model());
 }
 
+TEST(StoreObserverTest, RecordsEachRoundsEpsilonWithThePrivacySettings) {
+  const std::string dir = ::testing::TempDir() + "/store_observer_dp";
+  std::filesystem::remove_all(dir);
+  auto store = RunStore::Open(dir + "/runs.sqlite");
+  ASSERT_THAT(store, IsOk());
+  auto run = (*store)->CreateRun("dp", "cfg", "secagg");
+  ASSERT_THAT(run, IsOk());
+  StoreObserver observer(store->get(), *run, nullptr, /*checkpoint=*/false);
+  observer.set_privacy_settings(1e-5, 1.2, 0.8);
+  const std::vector<float> model = {1};
+  fl::RoundRecord r;
+  r.round = 1;
+  r.epsilon = 0.75;
+  observer.OnRoundEnd(r, model);
+  r.round = 2;
+  r.epsilon.reset();
+  observer.OnRoundEnd(r, model);
+  ASSERT_THAT(observer.status(), IsOk());
+  auto rounds = (*store)->ListRounds(*run);
+  ASSERT_THAT(rounds, IsOk());
+  ASSERT_EQ(rounds->size(), 2u);
+  ASSERT_TRUE((*rounds)[0].privacy.has_value());
+  EXPECT_EQ((*rounds)[0].privacy->epsilon, 0.75);
+  EXPECT_EQ((*rounds)[0].privacy->delta, 1e-5);
+  EXPECT_EQ((*rounds)[0].privacy->noise_multiplier, 1.2);
+  EXPECT_EQ((*rounds)[0].privacy->clip, 0.8);
+  EXPECT_FALSE((*rounds)[1].privacy.has_value());
+  EXPECT_TRUE((*store)->ListCheckpoints(*run)->empty());
+}
+
 TEST(StoreObserverTest, StopsRecordingAfterAnError) {
   const std::string dir = ::testing::TempDir() + "/store_observer_error";
   std::filesystem::remove_all(dir);

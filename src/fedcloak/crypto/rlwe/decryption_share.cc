@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "fedcloak/base/bytes.h"
+#include "fedcloak/base/check.h"
 #include "fedcloak/base/status.h"
 #include "fedcloak/crypto/rlwe/bit_packing.h"
 #include "fedcloak/crypto/rlwe/rlwe_serialization.h"
@@ -47,19 +48,32 @@ DecryptionShare DecryptionShare::FromValues(uint64_t parameter_id, const Session
 }
 
 std::vector<uint8_t> DecryptionShare::Serialize(const RlweContext& ctx) const {
-  std::vector<uint8_t> payload;
-  ByteWriter w(&payload);
-  w.PutU32(party_id_);
-  w.PutU32(static_cast<uint32_t>(active_set_.size()));
-  for (uint32_t id : active_set_) w.PutU32(id);
-  w.PutU64(values_.size());
-  AppendPackedBits(values_, ctx.fixed_point_bits(), &payload);
+  std::vector<uint8_t> out;
+  SerializeValues(ctx, parameter_id_, session_, round_, party_id_, active_set_, values_, &out);
+  return out;
+}
+
+void DecryptionShare::SerializeValues(const RlweContext& ctx, uint64_t parameter_id,
+                                      const SessionId& session, uint64_t round, uint32_t party_id,
+                                      std::span<const uint32_t> active_set,
+                                      std::span<const uint64_t> values, std::vector<uint8_t>* out) {
+  const size_t packed = PackedSize(values.size(), ctx.fixed_point_bits());
   BlobHeader header;
   header.kind = kRlweDecryptionShareKind;
-  header.parameter_id = parameter_id_;
-  header.round = round_;
-  header.session = session_;
-  return EncodeBlob(header, payload);
+  header.parameter_id = parameter_id;
+  header.round = round;
+  header.session = session;
+  header.payload_length = 4 + 4 + 4 * active_set.size() + 8 + packed;
+  out->clear();
+  out->reserve(kBlobHeaderSize + header.payload_length);
+  AppendBlobHeader(header, out);
+  ByteWriter w(out);
+  w.PutU32(party_id);
+  w.PutU32(static_cast<uint32_t>(active_set.size()));
+  for (uint32_t id : active_set) w.PutU32(id);
+  w.PutU64(values.size());
+  AppendPackedBits(values, ctx.fixed_point_bits(), out);
+  FEDCLOAK_CHECK(out->size() == kBlobHeaderSize + header.payload_length);
 }
 
 absl::StatusOr<DecryptionShare> DecryptionShare::Load(const RlweContext& ctx,

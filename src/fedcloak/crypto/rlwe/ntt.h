@@ -13,7 +13,8 @@
 //
 // On CPUs with AVX-512 F + DQ (checked at run time) and n >= 16 the transforms run the
 // vector kernels of ntt_avx512.h; the scalar code stays as the reference (the *Scalar
-// methods) and both give bit-identical outputs.
+// methods). Reduced outputs (Forward, Inverse) are bit-identical on both paths;
+// ForwardLazy's [0, 4q) representatives may differ (same residues).
 #ifndef FEDCLOAK_CRYPTO_RLWE_NTT_H_
 #define FEDCLOAK_CRYPTO_RLWE_NTT_H_
 

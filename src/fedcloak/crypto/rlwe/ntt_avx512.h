@@ -1,12 +1,15 @@
 // AVX-512 (F + DQ) negacyclic NTT and inverse, selected at run time: the same
 // butterflies, tables and output ranges as the scalar reference in ntt.cc, eight 64-bit
-// lanes at a time (other kernels: rlwe_kernels_avx512.h). Callers check Avx512Supported() first; on CPUs or
+// lanes at a time (other kernels: rlwe_kernels_avx512.h). Fully reduced outputs
+// (Forward, Inverse) are bit-identical to the reference; ForwardLazy's may be another
+// representative in [0, 4q) of the same residue. Callers check Avx512Supported() first; on CPUs or
 // emulators without AVX-512 the scalar code runs and these are never entered.
 //
-// 64-bit Shoup multiplication without a 64x64 -> 128 vector multiply: the high word of
-// x * w_shoup is assembled from four 32x32 -> 64 products (_mm512_mul_epu32, exact), the
-// low words from _mm512_mullo_epi64. Results are therefore identical to the scalar
-// MulShoupLazy lane by lane, and every output is bit-identical to the reference.
+// 64-bit Shoup multiplication without a 64x64 -> 128 vector multiply: the quotient
+// estimate floor(x * w_shoup / 2^64) is assembled from three 32x32 -> 64 products
+// (_mm512_mul_epu32; the low x low product and the middle carry are dropped, so the
+// estimate may be up to 3 below the true quotient and one extra conditional subtraction
+// of 2q restores Harvey's [0, 2q) bound), the low words from _mm512_mullo_epi64.
 // Branch-free in the data (conditional subtractions are unsigned minimums).
 #ifndef FEDCLOAK_CRYPTO_RLWE_NTT_AVX512_H_
 #define FEDCLOAK_CRYPTO_RLWE_NTT_AVX512_H_

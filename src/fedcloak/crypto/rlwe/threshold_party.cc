@@ -330,7 +330,10 @@ absl::StatusOr<std::vector<uint8_t>> ThresholdHeParty::DecryptShare(
   SecretVector<uint64_t> product(words);
   SecretVector<int64_t> flooding(n);
   std::vector<uint64_t> fixed(n);
-  std::vector<uint64_t> values(aggregate.num_values());
+  // Fixed-point values and the blob are written into buffers owned by the party, whose
+  // capacity survives across rounds (no fresh pages for each 8 MB share).
+  std::vector<uint64_t>& values = fixed_values_;
+  values.resize(aggregate.num_values());
   const bool vectorized = n % 8 == 0 && internal::Avx512Supported();
   for (size_t k = 0; k < aggregate.num_ciphertexts(); ++k) {
     const uint64_t* c1 = aggregate.c1(k);
@@ -354,13 +357,11 @@ absl::StatusOr<std::vector<uint8_t>> ThresholdHeParty::DecryptShare(
     std::copy(fixed.begin(), fixed.begin() + static_cast<ptrdiff_t>(count),
               values.begin() + static_cast<ptrdiff_t>(begin));
   }
-  std::vector<uint8_t> blob = DecryptionShare::FromValues(ctx.parameter_id(), config_.session,
-                                                          round, party_id_, set, std::move(values))
-                                  .Serialize(ctx);
+  DecryptionShare::SerializeValues(ctx, ctx.parameter_id(), config_.session, round, party_id_, set, values,
+                                   &cached_share_);
   answered_[round] = set;
   cached_round_ = round;
-  cached_share_ = blob;
-  return blob;
+  return cached_share_;
 }
 
 }  // namespace fedcloak::crypto

@@ -123,6 +123,7 @@ class ThresholdHeParty {
   std::map<uint64_t, std::vector<uint32_t>> answered_;  // round -> active set
   uint64_t cached_round_ = 0;
   std::vector<uint8_t> cached_share_;
+  std::vector<uint64_t> fixed_values_;  // scratch of DecryptShare (public once sent)
 };
 
 }  // namespace fedcloak::crypto

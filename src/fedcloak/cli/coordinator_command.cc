@@ -1,0 +1,168 @@
+// `fedcloak coordinator --config run.toml`: serves the run's sites over gRPC with mutual
+// TLS and runs the federated rounds. Holds no data: it sees only what the aggregation
+// mode reveals (in `he` and `secagg`, the aggregate).
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "fedcloak/base/secure_random.h"
+#include "fedcloak/cli/commands.h"
+#include "fedcloak/cli/run_setup.h"
+#include "fedcloak/cli/session_description.h"
+#include "fedcloak/cli/signals.h"
+#include "fedcloak/fl/strategy.h"
+#include "fedcloak/net/coordinator_server.h"
+#include "fedcloak/net/logger.h"
+#include "fedcloak/net/tls_material.h"
+
+namespace fedcloak::cli {
+namespace {
+
+struct CoordinatorArgs {
+  std::string config;
+  std::string certs;
+  std::string listen;
+  std::string out;
+  double wait_s = 120;
+  bool verbose = false;
+};
+
+int Fail(const absl::Status& s, int code) {
+  std::fprintf(stderr, "fedcloak coordinator: %s\n", std::string(s.message()).c_str());
+  return code;
+}
+
+int RunCoordinator(const CoordinatorArgs& a) {
+  auto config = fl::LoadRunConfig(a.config);
+  if (!config.ok()) return Fail(config.status(), kExitUsage);
+  fl::RunConfig& c = *config;
+  if (!a.out.empty()) c.output.dir = a.out;
+  if (c.network.sites.empty()) {
+    return Fail(absl::InvalidArgumentError("[network] sites lists no site"), kExitUsage);
+  }
+  std::vector<int64_t> shape;
+  int64_t classes = 0;
+  if (auto s = KnownDataShape(c, &shape, &classes); !s.ok()) return Fail(s, kExitUsage);
+  const ModelSource source = ModelSourceFor(c, shape, classes);
+  auto initial = BuildModel(source);
+  if (!initial.ok()) return Fail(initial.status(), kExitFailure);
+  auto description = DescribeSession(c, source);
+  if (!description.ok()) return Fail(description.status(), kExitUsage);
+
+  const std::string certs = a.certs.empty() ? c.network.certs_dir : a.certs;
+  auto tls = net::LoadCoordinatorTls(certs + "/coordinator");
+  if (!tls.ok()) return Fail(tls.status(), kExitUsage);
+  net::Logger logger = [verbose = a.verbose](net::LogLevel level, std::string_view m) {
+    if (level == net::LogLevel::kDebug && !verbose) return;
+    std::fprintf(stderr, "coordinator: %.*s\n", static_cast<int>(m.size()), m.data());
+  };
+  net::RouteGrpcLogsTo(logger);
+  net::CoordinatorOptions so;
+  so.listen_address = a.listen.empty() ? c.network.coordinator_address : a.listen;
+  so.tls = *std::move(tls);
+  so.sites = c.network.sites;
+  so.limits.max_payload_bytes = uint64_t{c.network.max_message_mb} << 20;
+  so.heartbeat_interval = absl::Seconds(c.network.heartbeat_s);
+  so.heartbeat_timeout = absl::Seconds(3 * c.network.heartbeat_s);
+  so.logger = logger;
+  auto server = net::CoordinatorServer::Start(std::move(so));
+  if (!server.ok()) return Fail(server.status(), kExitFailure);
+
+  std::printf("fedcloak coordinator: run \"%s\", mode %s, listening on port %d, waiting for %zu "
+              "sites\n",
+              c.run.name.c_str(), std::string(fl::RunModeName(c.run.mode)).c_str(),
+              (*server)->port(), c.network.sites.size());
+  std::fflush(stdout);
+  fl::Engine* running = nullptr;
+  SignalWaiter signals([&](int) {
+    if (running != nullptr) running->RequestStop();
+    (*server)->Shutdown();
+  });
+  auto connected = (*server)->WaitForSites(c.network.sites.size(), absl::Seconds(a.wait_s));
+  if (!connected.ok()) return Fail(connected.status(), kExitFailure);
+  std::printf("all %zu sites connected (mutual TLS, identities from their certificates)\n",
+              connected->size());
+
+  std::vector<std::shared_ptr<fl::SiteHandle>> owned;
+  std::vector<fl::SiteHandle*> handles;
+  for (const std::string& name : c.network.sites) {
+    auto h = (*server)->Site(name);
+    if (!h.ok()) return Fail(h.status(), kExitFailure);
+    owned.push_back(*h);
+    handles.push_back(h->get());
+  }
+  auto strategy = fl::CreateStrategy(c.strategy);
+  if (!strategy.ok()) return Fail(strategy.status(), kExitUsage);
+  auto aggregation = AggregationFor(c, handles.size());
+  if (!aggregation.ok()) return Fail(aggregation.status(), kExitUsage);
+  // The coordinator does not know the sites' data sizes: bound the total weight by the
+  // capacity the fixed-point scale leaves.
+  const double per_unit = c.secure.clip * std::ldexp(1.0, static_cast<int>(c.secure.scale_bits));
+  const auto weight_bound =
+      static_cast<uint64_t>(std::max(1.0, std::floor((std::ldexp(1.0, 31) - 1) / (per_unit + 1))));
+  fl::EngineOptions options = EngineOptionsFor(c, weight_bound);
+  options.session_description = *description;
+  auto accountant = PrivacyAccountantFor(c, initial->num_parameters(), 1, &options);
+  if (!accountant.ok()) return Fail(accountant.status(), kExitUsage);
+  SessionId session;
+  DefaultRandom().Fill(session.bytes);
+  fl::WorkerPool pool(std::max<size_t>(handles.size(), 1));
+  auto engine = fl::Engine::Create(options, handles, std::move(*aggregation), std::move(*strategy),
+                                   initial->GetParameters(), session, &pool);
+  if (!engine.ok()) return Fail(engine.status(), kExitUsage);
+  if (accountant->has_value()) (*engine)->set_privacy_accountant(&**accountant);
+  running = engine->get();
+
+  auto log = fl::MetricsLog::Open(c.output.dir, c.run.name,
+                                  std::string(fl::RunModeName(c.run.mode)));
+  if (!log.ok()) return Fail(log.status(), kExitFailure);
+  if (auto s = (*engine)->Setup(); !s.ok()) return Fail(s, kExitFailure);
+  std::printf("session %s... opened; %s\n", session.ShortHex().c_str(),
+              c.run.mode == fl::RunMode::kHe
+                  ? fmt::format("threshold key generated: any {} of {} sites can decrypt the "
+                                "aggregate, no fewer; no one holds the key",
+                                c.secure.threshold, handles.size())
+                        .c_str()
+                  : "sites enrolled");
+  ConsoleReporter reporter(c.run.rounds, log->get(), nullptr);
+  absl::Status run = (*engine)->Run(1, &reporter);
+  running = nullptr;
+  const auto traffic = (*server)->traffic();
+  (*server)->Shutdown();
+  if (signals.received() != 0) {
+    std::printf("stopped by signal %d\n", signals.received());
+    return 128 + signals.received();
+  }
+  if (!run.ok() && run.code() != absl::StatusCode::kFailedPrecondition) {
+    return Fail(run, kExitFailure);
+  }
+  if (!run.ok()) std::printf("stopped: %s\n", std::string(run.message()).c_str());
+  if (auto s = initial->SetParameters((*engine)->global_model()); !s.ok()) {
+    return Fail(s, kExitFailure);
+  }
+  const std::string model_path = c.output.dir + "/model.pt";
+  if (auto s = initial->SaveTorchScript(model_path); !s.ok()) return Fail(s, kExitFailure);
+  std::printf("done: %d round(s) failed; %.1f MB in, %.1f MB out; metrics in %s; model in %s\n",
+              reporter.failed_rounds(), static_cast<double>(traffic.bytes_in) / 1e6,
+              static_cast<double>(traffic.bytes_out) / 1e6, (*log)->csv_path().c_str(),
+              model_path.c_str());
+  return reporter.failed_rounds() == static_cast<int>(c.run.rounds) ? kExitFailure : kExitOk;
+}
+
+}  // namespace
+
+void AddCoordinatorCommand(CLI::App& app, CommandRegistry& registry) {
+  auto args = std::make_shared<CoordinatorArgs>();
+  CLI::App* cmd = app.add_subcommand("coordinator", "Run the coordinator of a networked run");
+  cmd->add_option("--config", args->config, "Run configuration (TOML)")->required();
+  cmd->add_option("--certs", args->certs, "Provisioned directory (overrides [network] certs_dir)");
+  cmd->add_option("--listen", args->listen,
+                  "host:port to listen on (overrides [network] coordinator_address)");
+  cmd->add_option("--out", args->out, "Output directory (overrides [output] dir)");
+  cmd->add_option("--wait", args->wait_s, "Seconds to wait for all sites")->capture_default_str();
+  cmd->add_flag("--verbose", args->verbose, "Also log debug messages");
+  registry.Register(cmd, [args] { return RunCoordinator(*args); });
+}
+
+}  // namespace fedcloak::cli
