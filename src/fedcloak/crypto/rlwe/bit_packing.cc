@@ -8,6 +8,8 @@
 #include <utility>
 
 #include "fedcloak/base/check.h"
+#include "fedcloak/crypto/rlwe/ntt_avx512.h"
+#include "fedcloak/crypto/rlwe/rlwe_kernels_avx512.h"
 
 namespace fedcloak::crypto {
 namespace {
@@ -56,6 +58,7 @@ uint64_t UnpackBlock(const uint8_t* in, uint64_t max_value, uint64_t* out,
   uint64_t words[static_cast<size_t>(W)];
   std::memcpy(words, in, sizeof(words));
   ((out[J] = UnpackOne<W, J>(words)), ...);
+  if (internal::Avx512Supported()) return 0;  // UnpackBits checks all blocks at once
   uint64_t too_large = 0;
   for (size_t j = 0; j < kBlock; ++j) too_large |= static_cast<uint64_t>(out[j] > max_value);
   return too_large;
@@ -142,6 +145,10 @@ absl::Status UnpackBits(std::span<const uint8_t> bytes, int width, uint64_t max_
   const size_t block_bytes = 8 * static_cast<size_t>(width);
   for (size_t b = 0; b < blocks; ++b) {
     too_large |= unpack_block(data + b * block_bytes, max_value, out.data() + b * kBlock);
+  }
+  if (blocks > 0 && internal::Avx512Supported()) {
+    too_large |= static_cast<uint64_t>(
+        internal::AnyAboveAvx512(out.data(), blocks * kBlock, max_value));
   }
   // Values whose 16-byte window lies inside the buffer take the fast path.
   size_t fast = blocks * kBlock;

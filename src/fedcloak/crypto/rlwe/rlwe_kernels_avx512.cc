@@ -15,6 +15,7 @@ namespace fedcloak::crypto::internal {
 using avx512::Broadcast;
 using avx512::MulHi64;
 using avx512::MulShoupLazy;
+using avx512::MulShoupLazy4q;
 using avx512::ReduceBy;
 
 namespace {
@@ -37,10 +38,11 @@ inline __m512i PopCount64(__m512i x) {
 void MulShoupLazyAvx512(const uint64_t* x, const uint64_t* w, const uint64_t* w_shoup,
                         uint64_t q_scalar, size_t n, uint64_t* out) {
   const __m512i q = Broadcast(q_scalar);
+  const __m512i two_q = Broadcast(2 * q_scalar);
   for (size_t j = 0; j < n; j += 8) {
     const __m512i ws = Load(w_shoup + j);
-    const __m512i r = MulShoupLazy(Load(x + j), Load(w + j), ws, _mm512_srli_epi64(ws, 32), q);
-    _mm512_storeu_si512(out + j, r);
+    const __m512i r = MulShoupLazy4q(Load(x + j), Load(w + j), ws, _mm512_srli_epi64(ws, 32), q);
+    _mm512_storeu_si512(out + j, ReduceBy(r, two_q));
   }
 }
 
@@ -144,6 +146,13 @@ void ToFixedPointTwoPrimesAvx512(const uint64_t* x0, const uint64_t* x1, size_t 
     const __m512i fixed = _mm512_or_si512(_mm512_srli_epi64(lo, 32), _mm512_slli_epi64(hi, 32));
     _mm512_storeu_si512(out + j, _mm512_and_si512(fixed, mask));
   }
+}
+
+bool AnyAboveAvx512(const uint64_t* values, size_t n, uint64_t max_value) {
+  const __m512i max = Broadcast(max_value);
+  __mmask8 above = 0;
+  for (size_t j = 0; j < n; j += 8) above |= _mm512_cmpgt_epu64_mask(Load(values + j), max);
+  return above != 0;
 }
 
 void TernaryFromWordsAvx512(int64_t* words, size_t n) {

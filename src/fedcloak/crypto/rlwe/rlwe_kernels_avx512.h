@@ -12,7 +12,8 @@
 
 namespace fedcloak::crypto::internal {
 
-// out[i] = MulShoupLazy(x[i], w[i], w_shoup[i], q), in [0, 2q).
+// out[i] = x[i] * w[i] mod q, or that plus q: in [0, 2q) like the scalar MulShoupLazy
+// (for x[i] < 2^63), though not always the same representative.
 void MulShoupLazyAvx512(const uint64_t* x, const uint64_t* w, const uint64_t* w_shoup, uint64_t q,
                         size_t n, uint64_t* out);
 // out[i] = (x[i] * w[i] + add[i]) mod q for add[i] < q (fully reduced).
@@ -39,6 +40,8 @@ struct FixedPointPrime {
 void ToFixedPointTwoPrimesAvx512(const uint64_t* x0, const uint64_t* x1, size_t n,
                                  const FixedPointPrime& prime0, const FixedPointPrime& prime1,
                                  uint64_t mask, uint64_t* out);
+// True if some values[i] > max_value (inspects all of them).
+bool AnyAboveAvx512(const uint64_t* values, size_t n, uint64_t max_value);
 // In place: 64-bit random words -> floor(3 r / 2^64) - 1 (SampleTernary's map).
 void TernaryFromWordsAvx512(int64_t* words, size_t n);
 // In place: 64-bit random words -> popcount(r & m21) - popcount((r >> 21) & m21).
