@@ -194,6 +194,7 @@ absl::StatusOr<nlohmann::json> RunHeBenchmark(const HeBenchOptions& options) {
   out["bytes_per_param"] = static_cast<double>(wire_bytes) / static_cast<double>(options.params);
   out["plain_sum_ms_per_site"] = Median(plain_ms);
   out["threads"] = 1;
+  out["simd"] = ctx->ntt(0).vectorized() ? "avx512" : "scalar";
   out["params"] = options.params;
   out["sites"] = options.sites;
   out["threshold"] = options.threshold;

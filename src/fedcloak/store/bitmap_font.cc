@@ -76,8 +76,7 @@ int64_t TextWidth(std::string_view text, int scale) {
   return static_cast<int64_t>(text.size()) * (kGlyphWidth + 1) * scale - scale;
 }
 
-void DrawText(RgbImage& image, int64_t x, int64_t y, std::string_view text, int scale,
-              Rgb color) {
+void DrawText(RgbImage& image, int64_t x, int64_t y, std::string_view text, int scale, Rgb color) {
   for (char c : text) {
     if (const Glyph* g = Find(c)) {
       for (int row = 0; row < kGlyphHeight; ++row) {

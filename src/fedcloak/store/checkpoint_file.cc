@@ -69,7 +69,8 @@ std::vector<uint8_t> EncodeCheckpoint(const CheckpointContents& c) {
 absl::StatusOr<CheckpointContents> DecodeCheckpoint(std::span<const uint8_t> bytes,
                                                     const std::string& source) {
   auto wrap = [&](const absl::Status& s) {
-    return absl::Status(s.code(), fmt::format("checkpoint {}: {}", source, std::string(s.message())));
+    return absl::Status(s.code(),
+                        fmt::format("checkpoint {}: {}", source, std::string(s.message())));
   };
   auto blob = ParseBlob(bytes);
   if (!blob.ok()) return wrap(blob.status());
@@ -87,8 +88,8 @@ absl::StatusOr<CheckpointContents> DecodeCheckpoint(std::span<const uint8_t> byt
   c.run = static_cast<int64_t>(run);
   if (auto s = r.ReadU64("model value count", &count); !s.ok()) return wrap(s);
   if (count > kMaxCheckpointValues || count * 4 > r.remaining()) {
-    return wrap(absl::DataLossError(fmt::format(
-        "model value count {} needs {} bytes, {} remain", count, count * 4, r.remaining())));
+    return wrap(absl::DataLossError(fmt::format("model value count {} needs {} bytes, {} remain",
+                                                count, count * 4, r.remaining())));
   }
   c.model.resize(static_cast<size_t>(count));
   for (size_t i = 0; i < c.model.size(); ++i) {
@@ -159,12 +160,12 @@ absl::StatusOr<std::vector<uint8_t>> ReadFileOfSize(const std::string& path,
     return absl::DataLossError(
         fmt::format("checkpoint {} cannot be read: {}", path, std::strerror(errno)));
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) != expected_size) {
     const auto actual = static_cast<long long>(st.st_size);
     ::close(fd);
-    return absl::DataLossError(fmt::format(
-        "checkpoint {} has {} bytes, the store records {}", path, actual, expected_size));
+    return absl::DataLossError(fmt::format("checkpoint {} has {} bytes, the store records {}", path,
+                                           actual, expected_size));
   }
   std::vector<uint8_t> bytes(static_cast<size_t>(expected_size));
   size_t done = 0;

@@ -23,9 +23,9 @@ inline constexpr uint64_t kMaxCheckpointValues = uint64_t{1} << 30;
 struct CheckpointContents {
   int64_t run = 0;
   uint64_t round = 0;
-  std::vector<float> model;              // the global model after `round`
-  std::vector<uint8_t> strategy_state;   // fl::Strategy::SaveState(), may be empty
-  std::vector<uint8_t> extra;            // caller-defined (e.g. privacy accountant state)
+  std::vector<float> model;             // the global model after `round`
+  std::vector<uint8_t> strategy_state;  // fl::Strategy::SaveState(), may be empty
+  std::vector<uint8_t> extra;           // caller-defined (e.g. privacy accountant state)
 };
 
 std::vector<uint8_t> EncodeCheckpoint(const CheckpointContents& contents);

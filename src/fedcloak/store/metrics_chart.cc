@@ -50,7 +50,7 @@ std::string TickLabel(double v) {
 }
 
 struct Axis {
-  double lo, hi;       // data range covered by the ticks
+  double lo, hi;          // data range covered by the ticks
   double pix_lo, pix_hi;  // pixel positions of lo and hi
   double Map(double v) const { return pix_lo + (v - lo) / (hi - lo) * (pix_hi - pix_lo); }
 };

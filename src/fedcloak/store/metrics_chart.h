@@ -20,14 +20,14 @@ struct ChartPoint {
 };
 
 struct ChartStyle {
-  uint32_t width = 1000;   // 320..8192
-  uint32_t height = 560;   // 240..8192
+  uint32_t width = 1000;  // 320..8192
+  uint32_t height = 560;  // 240..8192
   std::string title = "LOSS AND ACCURACY PER ROUND";
   std::string loss_label = "LOSS";
   std::string accuracy_label = "ACCURACY";
 };
 
-inline constexpr Rgb kLossColor = {31, 119, 180};     // blue
+inline constexpr Rgb kLossColor = {31, 119, 180};      // blue
 inline constexpr Rgb kAccuracyColor = {255, 127, 14};  // orange
 
 // Points need not be sorted; an empty span gives empty axes. Sizes outside the ranges

@@ -101,9 +101,8 @@ std::string MetricsCsv(std::span<const RoundRow> rounds) {
         CsvField(r.error), r.selected.size(), r.survivors.size(), r.dropouts.size(),
         Opt(r.train_loss, 6), Opt(Loss(r.federated), 6), Opt(Accuracy(r.federated), 6),
         Opt(Auc(r.federated), 6), Opt(Loss(r.central), 6), Opt(Accuracy(r.central), 6),
-        Opt(Auc(r.central), 6),
-        r.privacy ? fmt::format("{:.6f}", r.privacy->epsilon) : "", r.seconds, r.bytes_to_sites,
-        r.bytes_from_sites);
+        Opt(Auc(r.central), 6), r.privacy ? fmt::format("{:.6f}", r.privacy->epsilon) : "",
+        r.seconds, r.bytes_to_sites, r.bytes_from_sites);
   }
   return out;
 }

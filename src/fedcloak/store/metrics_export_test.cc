@@ -97,8 +97,9 @@ TEST(StoreMetricsExportTest, NiceTicks) {
   // Hand-computed: range 2.3 over ~5 ticks -> step 0.5 (the 1-2-5 sequence).
   EXPECT_THAT(NiceTicks(0, 2.3, 5),
               Pointwise(DoubleNear(1e-12), std::vector<double>{0, 0.5, 1, 1.5, 2, 2.5}));
-  EXPECT_THAT(NiceTicks(1, 50, 10),
-              Pointwise(DoubleNear(1e-12), std::vector<double>{0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50}));
+  EXPECT_THAT(
+      NiceTicks(1, 50, 10),
+      Pointwise(DoubleNear(1e-12), std::vector<double>{0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50}));
   EXPECT_THAT(NiceTicks(0, 1, 5),
               Pointwise(DoubleNear(1e-12), std::vector<double>{0, 0.2, 0.4, 0.6, 0.8, 1}));
 }

@@ -80,8 +80,8 @@ std::vector<uint8_t> EncodePng(const RgbImage& image) {
   }
   uLongf compressed_size = compressBound(static_cast<uLong>(raw.size()));
   std::vector<uint8_t> idat(compressed_size);
-  FEDCLOAK_CHECK(compress2(idat.data(), &compressed_size, raw.data(), static_cast<uLong>(raw.size()),
-                           Z_BEST_COMPRESSION) == Z_OK,
+  FEDCLOAK_CHECK(compress2(idat.data(), &compressed_size, raw.data(),
+                           static_cast<uLong>(raw.size()), Z_BEST_COMPRESSION) == Z_OK,
                  "zlib compress2 failed");
   idat.resize(compressed_size);
   AppendChunk("IDAT", idat, out);

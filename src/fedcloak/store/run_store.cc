@@ -138,8 +138,8 @@ absl::StatusOr<std::unique_ptr<RunStore>> RunStore::OpenWithMigrations(
     FEDCLOAK_RETURN_IF_ERROR(CheckFileHeader(path, std::filesystem::file_size(path, ec)));
   }
 
-  const int flags = options.read_only ? SQLITE_OPEN_READONLY
-                                      : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  const int flags =
+      options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   FEDCLOAK_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(path, flags));
   FEDCLOAK_RETURN_IF_ERROR(db->Exec("PRAGMA busy_timeout = 10000"));
   FEDCLOAK_ASSIGN_OR_RETURN(uint32_t version, internal::ReadSchemaVersion(*db));
@@ -154,8 +154,8 @@ absl::StatusOr<std::unique_ptr<RunStore>> RunStore::OpenWithMigrations(
   if (options.read_only) {
     if (version < latest) {
       return absl::FailedPreconditionError(fmt::format(
-          "store {} has schema version {} and needs migrating to {}; open it read-write once",
-          path, version, latest));
+          "store {} has schema version {} and needs migrating to {}; open it read-write once", path,
+          version, latest));
     }
   } else {
     FEDCLOAK_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode = WAL"));
@@ -174,9 +174,8 @@ absl::StatusOr<int64_t> RunStore::CreateRun(std::string_view name, std::string_v
   FEDCLOAK_RETURN_IF_ERROR(CheckName("run name", name));
   FEDCLOAK_RETURN_IF_ERROR(CheckName("run mode", mode));
   FEDCLOAK_ASSIGN_OR_RETURN(
-      Statement stmt,
-      db_->Prepare("INSERT INTO runs (name, config, mode, created, status) VALUES "
-                   "(?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 'running')"));
+      Statement stmt, db_->Prepare("INSERT INTO runs (name, config, mode, created, status) VALUES "
+                                   "(?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 'running')"));
   stmt.Bind(1, name).Bind(2, config).Bind(3, mode);
   FEDCLOAK_RETURN_IF_ERROR(stmt.Run());
   return db_->last_insert_rowid();
@@ -192,7 +191,8 @@ absl::Status RunStore::CheckRunExists(int64_t run) const {
 
 absl::Status RunStore::SetRunStatus(int64_t run, RunStatus status) {
   FEDCLOAK_RETURN_IF_ERROR(CheckRunExists(run));
-  FEDCLOAK_ASSIGN_OR_RETURN(Statement stmt, db_->Prepare("UPDATE runs SET status = ? WHERE id = ?"));
+  FEDCLOAK_ASSIGN_OR_RETURN(Statement stmt,
+                            db_->Prepare("UPDATE runs SET status = ? WHERE id = ?"));
   stmt.Bind(1, RunStatusName(status)).Bind(2, run);
   return stmt.Run();
 }
@@ -228,13 +228,12 @@ absl::StatusOr<RunInfo> RunStore::GetRun(int64_t run) const {
 
 absl::StatusOr<std::vector<RunSummary>> RunStore::ListRuns() const {
   FEDCLOAK_ASSIGN_OR_RETURN(
-      Statement stmt,
-      db_->Prepare(fmt::format(
-          "SELECT {}, (SELECT COUNT(*) FROM rounds WHERE run = runs.id), "
-          "(SELECT MAX(round) FROM rounds WHERE run = runs.id), "
-          "(SELECT COALESCE(federated_accuracy, central_accuracy) FROM rounds "
-          " WHERE run = runs.id ORDER BY round DESC LIMIT 1) FROM runs ORDER BY id",
-          kRunColumns)));
+      Statement stmt, db_->Prepare(fmt::format(
+                          "SELECT {}, (SELECT COUNT(*) FROM rounds WHERE run = runs.id), "
+                          "(SELECT MAX(round) FROM rounds WHERE run = runs.id), "
+                          "(SELECT COALESCE(federated_accuracy, central_accuracy) FROM rounds "
+                          " WHERE run = runs.id ORDER BY round DESC LIMIT 1) FROM runs ORDER BY id",
+                          kRunColumns)));
   std::vector<RunSummary> out;
   for (;;) {
     FEDCLOAK_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -253,8 +252,9 @@ absl::StatusOr<std::optional<ResumePoint>> RunStore::FindResumableRun(
     std::string_view name, std::string_view config_snapshot) {
   FEDCLOAK_ASSIGN_OR_RETURN(
       Statement stmt,
-      db_->Prepare("SELECT id, (SELECT MAX(round) FROM checkpoints WHERE run = runs.id) FROM runs "
-                   "WHERE name = ? AND config = ? AND status = 'running' ORDER BY id DESC LIMIT 1"));
+      db_->Prepare(
+          "SELECT id, (SELECT MAX(round) FROM checkpoints WHERE run = runs.id) FROM runs "
+          "WHERE name = ? AND config = ? AND status = 'running' ORDER BY id DESC LIMIT 1"));
   stmt.Bind(1, name).Bind(2, config_snapshot);
   FEDCLOAK_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return std::optional<ResumePoint>();

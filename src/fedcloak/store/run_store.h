@@ -55,7 +55,7 @@ struct RunInfo {
 struct RunSummary {
   RunInfo info;
   uint64_t rounds_recorded = 0;
-  uint64_t last_round = 0;  // 0: none
+  uint64_t last_round = 0;              // 0: none
   std::optional<double> last_accuracy;  // federated, else central, of the last round
 };
 

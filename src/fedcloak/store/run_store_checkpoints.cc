@@ -22,8 +22,8 @@ absl::Status CreateDirectoryDurably(const std::filesystem::path& dir) {
   FEDCLOAK_RETURN_IF_ERROR(CreateDirectoryDurably(dir.parent_path()));
   std::filesystem::create_directory(dir, ec);
   if (ec) {
-    return absl::InternalError(fmt::format("cannot create directory {}: {}", dir.string(),
-                                           ec.message()));
+    return absl::InternalError(
+        fmt::format("cannot create directory {}: {}", dir.string(), ec.message()));
   }
   return FsyncDirectory(dir.parent_path().string());
 }
@@ -36,8 +36,9 @@ std::string RunStore::RelativeCheckpointPath(const std::string& absolute) const 
 
 absl::StatusOr<CheckpointInfo> RunStore::WriteCheckpointFile(const CheckpointContents& contents) {
   if (contents.model.size() > kMaxCheckpointValues) {
-    return absl::InvalidArgumentError(fmt::format("model of {} values exceeds the {} a checkpoint holds",
-                                                  contents.model.size(), kMaxCheckpointValues));
+    return absl::InvalidArgumentError(
+        fmt::format("model of {} values exceeds the {} a checkpoint holds", contents.model.size(),
+                    kMaxCheckpointValues));
   }
   if (options_.read_only) {
     return absl::FailedPreconditionError(fmt::format("store {} is open read-only", path_));
@@ -53,8 +54,8 @@ absl::StatusOr<CheckpointInfo> RunStore::WriteCheckpointFile(const CheckpointCon
   const std::filesystem::path dir =
       std::filesystem::path(checkpoint_dir()) / fmt::format("run-{}", contents.run);
   FEDCLOAK_RETURN_IF_ERROR(CreateDirectoryDurably(dir));
-  info.path =
-      (dir / fmt::format("round-{:06}-{}.ckpt", contents.round, info.sha256.substr(0, 16))).string();
+  info.path = (dir / fmt::format("round-{:06}-{}.ckpt", contents.round, info.sha256.substr(0, 16)))
+                  .string();
   FEDCLOAK_RETURN_IF_ERROR(WriteFileAtomically(info.path, bytes));
   return info;
 }
@@ -73,8 +74,9 @@ absl::StatusOr<std::vector<std::string>> RunStore::ReferenceCheckpoint(const Che
   }
   {
     FEDCLOAK_ASSIGN_OR_RETURN(
-        Statement stmt, db_->Prepare("INSERT OR REPLACE INTO checkpoints (run, round, path, sha256, "
-                                     "size) VALUES (?, ?, ?, ?, ?)"));
+        Statement stmt,
+        db_->Prepare("INSERT OR REPLACE INTO checkpoints (run, round, path, sha256, "
+                     "size) VALUES (?, ?, ?, ?, ?)"));
     stmt.Bind(1, info.run).Bind(2, round).Bind(3, RelativeCheckpointPath(info.path));
     stmt.Bind(4, info.sha256).Bind(5, static_cast<int64_t>(info.size));
     FEDCLOAK_RETURN_IF_ERROR(stmt.Run());
@@ -122,8 +124,9 @@ absl::StatusOr<CheckpointInfo> RunStore::SaveCheckpoint(int64_t run, uint64_t ro
 absl::StatusOr<std::vector<CheckpointInfo>> RunStore::ListCheckpoints(int64_t run) const {
   FEDCLOAK_RETURN_IF_ERROR(CheckRunExists(run));
   FEDCLOAK_ASSIGN_OR_RETURN(
-      Statement stmt, db_->Prepare("SELECT round, path, sha256, size FROM checkpoints WHERE run = ? "
-                                   "ORDER BY round"));
+      Statement stmt,
+      db_->Prepare("SELECT round, path, sha256, size FROM checkpoints WHERE run = ? "
+                   "ORDER BY round"));
   stmt.Bind(1, run);
   std::vector<CheckpointInfo> out;
   for (;;) {
@@ -131,8 +134,8 @@ absl::StatusOr<std::vector<CheckpointInfo>> RunStore::ListCheckpoints(int64_t ru
     if (!row) break;
     const std::string rel = stmt.Text(1);
     if (rel.empty() || rel.front() == '/' || rel.find("..") != std::string::npos) {
-      return absl::DataLossError(
-          fmt::format("store {}: checkpoint path '{}' is not inside {}", path_, rel, checkpoint_dir()));
+      return absl::DataLossError(fmt::format("store {}: checkpoint path '{}' is not inside {}",
+                                             path_, rel, checkpoint_dir()));
     }
     out.push_back({run, static_cast<uint64_t>(stmt.Int(0)), checkpoint_dir() + "/" + rel,
                    stmt.Text(2), static_cast<uint64_t>(stmt.Int(3))});
@@ -149,15 +152,15 @@ absl::StatusOr<CheckpointContents> RunStore::LoadLatestCheckpoint(int64_t run) c
   FEDCLOAK_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFileOfSize(info.path, info.size));
   const std::string sha = Sha256Hex(bytes);
   if (sha != info.sha256) {
-    return absl::DataLossError(fmt::format(
-        "checkpoint {} is corrupt: its SHA-256 is {}, the store records {}", info.path, sha,
-        info.sha256));
+    return absl::DataLossError(
+        fmt::format("checkpoint {} is corrupt: its SHA-256 is {}, the store records {}", info.path,
+                    sha, info.sha256));
   }
   FEDCLOAK_ASSIGN_OR_RETURN(CheckpointContents c, DecodeCheckpoint(bytes, info.path));
   if (c.run != run || c.round != info.round) {
-    return absl::DataLossError(
-        fmt::format("checkpoint {} holds run {} round {}, the store references it as run {} round {}",
-                    info.path, c.run, c.round, run, info.round));
+    return absl::DataLossError(fmt::format(
+        "checkpoint {} holds run {} round {}, the store references it as run {} round {}",
+        info.path, c.run, c.round, run, info.round));
   }
   return c;
 }

@@ -71,8 +71,7 @@ std::optional<fl::LocalMetrics> ReadMetrics(const Statement& stmt, int first) {
 
 }  // namespace
 
-absl::Status RunStore::CommitRound(int64_t run, const fl::RoundRecord& r,
-                                   const RoundExtras& extras,
+absl::Status RunStore::CommitRound(int64_t run, const fl::RoundRecord& r, const RoundExtras& extras,
                                    std::optional<std::span<const float>> checkpoint_model) {
   if (r.round == 0) return absl::InvalidArgumentError("rounds are numbered from 1, got round 0");
   FEDCLOAK_RETURN_IF_ERROR(CheckCounter("round", r.round));
@@ -121,9 +120,9 @@ absl::Status RunStore::CommitRound(int64_t run, const fl::RoundRecord& r,
                               db_->Prepare("DELETE FROM site_metrics WHERE run = ? AND round = ?"));
     del.Bind(1, run).Bind(2, static_cast<int64_t>(r.round));
     FEDCLOAK_RETURN_IF_ERROR(del.Run());
-    FEDCLOAK_ASSIGN_OR_RETURN(
-        Statement ins, db_->Prepare("INSERT OR REPLACE INTO site_metrics (run, round, site, "
-                                    "name, value) VALUES (?, ?, ?, ?, ?)"));
+    FEDCLOAK_ASSIGN_OR_RETURN(Statement ins,
+                              db_->Prepare("INSERT OR REPLACE INTO site_metrics (run, round, site, "
+                                           "name, value) VALUES (?, ?, ?, ?, ?)"));
     for (const SiteMetric& m : extras.site_metrics) {
       ins.Reset();
       ins.Bind(1, run).Bind(2, static_cast<int64_t>(r.round)).Bind(3, m.site).Bind(4, m.name);
@@ -199,14 +198,16 @@ absl::StatusOr<std::vector<RoundRow>> RunStore::ListRounds(int64_t run) const {
 absl::StatusOr<std::vector<SiteMetricRow>> RunStore::ListSiteMetrics(int64_t run) const {
   FEDCLOAK_RETURN_IF_ERROR(CheckRunExists(run));
   FEDCLOAK_ASSIGN_OR_RETURN(
-      Statement stmt, db_->Prepare("SELECT round, site, name, value FROM site_metrics WHERE run = ? "
-                                   "ORDER BY round, site, name"));
+      Statement stmt,
+      db_->Prepare("SELECT round, site, name, value FROM site_metrics WHERE run = ? "
+                   "ORDER BY round, site, name"));
   stmt.Bind(1, run);
   std::vector<SiteMetricRow> out;
   for (;;) {
     FEDCLOAK_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    out.push_back({static_cast<uint64_t>(stmt.Int(0)), {stmt.Text(1), stmt.Text(2), stmt.Double(3)}});
+    out.push_back(
+        {static_cast<uint64_t>(stmt.Int(0)), {stmt.Text(1), stmt.Text(2), stmt.Double(3)}});
   }
   return out;
 }

@@ -111,9 +111,10 @@ TEST(StoreRunStoreTest, StoreOfANewerVersionIsRefusedAndLeftAlone) {
   ASSERT_THAT(RunStore::Open(path), IsOk());
   RawSql(path, "PRAGMA user_version = 99");
   const auto before = ReadAll(path);
-  EXPECT_THAT(RunStore::Open(path),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("schema version 99); this build supports schema versions up to 1")));
+  EXPECT_THAT(
+      RunStore::Open(path),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("schema version 99); this build supports schema versions up to 1")));
   EXPECT_EQ(ReadAll(path), before);
 }
 
@@ -133,7 +134,8 @@ TEST(StoreRunStoreTest, MigratesAnOlderStoreAndRollsBackAFailedMigration) {
     ASSERT_THAT(rounds, IsOk());
     EXPECT_EQ(rounds->size(), 3u);
   }
-  EXPECT_EQ(RawSql(path, "SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name = 'note'"), "1");
+  EXPECT_EQ(RawSql(path, "SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name = 'note'"),
+            "1");
   // Version 3 fails half-way: nothing of it stays, the version stays 2.
   next.push_back({3, "CREATE TABLE v3 (x); CREATE TABLE runs (x)"});
   EXPECT_THAT(RunStore::OpenWithMigrations(path, {}, next),
@@ -290,9 +292,10 @@ TEST(StoreRunStoreTest, CheckpointsAreVerifiedAndPruned) {
   EXPECT_EQ((*list)[0].round, 3u);
   EXPECT_EQ((*list)[1].round, 4u);
   EXPECT_FALSE(std::filesystem::exists(files[0])) << "pruned file still there";
-  EXPECT_EQ(std::distance(std::filesystem::directory_iterator((*store)->checkpoint_dir() + "/run-1"),
-                          std::filesystem::directory_iterator{}),
-            2);
+  EXPECT_EQ(
+      std::distance(std::filesystem::directory_iterator((*store)->checkpoint_dir() + "/run-1"),
+                    std::filesystem::directory_iterator{}),
+      2);
 
   auto latest = (*store)->LoadLatestCheckpoint(*run);
   ASSERT_THAT(latest, IsOk());

@@ -12,8 +12,8 @@ namespace {
 
 absl::Status StatusFor(int code, std::string_view path, std::string_view what,
                        std::string_view message) {
-  const std::string text = fmt::format("store {}: {}: {} ({})", path, what, message,
-                                       sqlite3_errstr(code));
+  const std::string text =
+      fmt::format("store {}: {}: {} ({})", path, what, message, sqlite3_errstr(code));
   switch (code & 0xff) {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:

@@ -25,8 +25,8 @@ class Federation {
   Federation() {
     const std::vector<std::vector<float>> centers = {{1, 2}, {3, 4}, {5, 6}};
     for (size_t i = 0; i < centers.size(); ++i) {
-      learners_.push_back(
-          std::make_unique<fl::testing::QuadraticLearner>(centers[i], static_cast<uint64_t>(i + 1)));
+      learners_.push_back(std::make_unique<fl::testing::QuadraticLearner>(
+          centers[i], static_cast<uint64_t>(i + 1)));
       fl::SiteIdentity id{"site-" + std::to_string(i + 1), static_cast<uint32_t>(i + 1)};
       sites_.push_back(std::make_unique<fl::InProcessSite>(
           id.name,

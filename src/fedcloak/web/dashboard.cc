@@ -108,9 +108,9 @@ absl::StatusOr<std::unique_ptr<Dashboard>> Dashboard::Start(const DashboardOptio
           fmt::format("dashboard cannot listen on {} (any port)", options.bind));
     }
   } else if (!http.bind_to_port(options.bind, options.port)) {
-    return absl::UnavailableError(fmt::format(
-        "dashboard cannot listen on {}:{} (in use, or not an address of this host)",
-        options.bind, options.port));
+    return absl::UnavailableError(
+        fmt::format("dashboard cannot listen on {}:{} (in use, or not an address of this host)",
+                    options.bind, options.port));
   }
   Server* raw = server.get();
   server->thread = std::thread([raw] { raw->http.listen_after_bind(); });

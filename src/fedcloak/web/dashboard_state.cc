@@ -189,27 +189,32 @@ std::string DashboardState::PrometheusText() const {
   out += fmt::format("fedcloak_dropouts_total {}\n", dropouts_total_);
   Family(out, "fedcloak_bytes_total", "counter", "Payload bytes sent to and received from sites.");
   out += fmt::format("fedcloak_bytes_total{{direction=\"to_sites\"}} {}\n", bytes_to_sites_total_);
-  out += fmt::format("fedcloak_bytes_total{{direction=\"from_sites\"}} {}\n",
-                     bytes_from_sites_total_);
+  out +=
+      fmt::format("fedcloak_bytes_total{{direction=\"from_sites\"}} {}\n", bytes_from_sites_total_);
   const auto fed_acc = Latest(rounds_, &DashboardRound::accuracy);
   const auto central_acc = Latest(rounds_, &DashboardRound::central_accuracy);
   if (fed_acc || central_acc) {
     Family(out, "fedcloak_accuracy", "gauge", "Accuracy of the global model after the last round.");
-    if (fed_acc) out += fmt::format("fedcloak_accuracy{{evaluation=\"federated\"}} {}\n", PromValue(*fed_acc));
+    if (fed_acc)
+      out += fmt::format("fedcloak_accuracy{{evaluation=\"federated\"}} {}\n", PromValue(*fed_acc));
     if (central_acc) {
-      out += fmt::format("fedcloak_accuracy{{evaluation=\"central\"}} {}\n", PromValue(*central_acc));
+      out +=
+          fmt::format("fedcloak_accuracy{{evaluation=\"central\"}} {}\n", PromValue(*central_acc));
     }
   }
   const auto fed_loss = Latest(rounds_, &DashboardRound::loss);
   const auto central_loss = Latest(rounds_, &DashboardRound::central_loss);
   const auto train_loss = Latest(rounds_, &DashboardRound::train_loss);
   if (fed_loss || central_loss || train_loss) {
-    Family(out, "fedcloak_loss", "gauge", "Loss of the global model (train: mean local training loss).");
-    if (fed_loss) out += fmt::format("fedcloak_loss{{evaluation=\"federated\"}} {}\n", PromValue(*fed_loss));
+    Family(out, "fedcloak_loss", "gauge",
+           "Loss of the global model (train: mean local training loss).");
+    if (fed_loss)
+      out += fmt::format("fedcloak_loss{{evaluation=\"federated\"}} {}\n", PromValue(*fed_loss));
     if (central_loss) {
       out += fmt::format("fedcloak_loss{{evaluation=\"central\"}} {}\n", PromValue(*central_loss));
     }
-    if (train_loss) out += fmt::format("fedcloak_loss{{evaluation=\"train\"}} {}\n", PromValue(*train_loss));
+    if (train_loss)
+      out += fmt::format("fedcloak_loss{{evaluation=\"train\"}} {}\n", PromValue(*train_loss));
   }
   if (privacy_) {
     Family(out, "fedcloak_epsilon", "gauge", "Differential-privacy epsilon spent so far.");

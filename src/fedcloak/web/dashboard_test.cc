@@ -55,7 +55,7 @@ TEST_F(WebDashboardTest, ServesPageJsonAndMetrics) {
   EXPECT_THAT(page->get_header_value("Content-Type"), StartsWith("text/html"));
   EXPECT_THAT(page->get_header_value("Content-Security-Policy"), HasSubstr("default-src 'none'"));
   EXPECT_THAT(page->body, HasSubstr("<canvas id=\"chart-loss\""));
-  EXPECT_THAT(page->body, ::testing::Not(HasSubstr("http://")));   // nothing external
+  EXPECT_THAT(page->body, ::testing::Not(HasSubstr("http://")));  // nothing external
   EXPECT_THAT(page->body, ::testing::Not(HasSubstr("https://")));
 
   auto run = Get("/api/run");

@@ -18,10 +18,9 @@ static inline __m512i MulHi64(__m512i x, __m512i y, __m512i y_hi) {
   const __m512i hi_lo = _mm512_mul_epu32(x_hi, y);
   const __m512i hi_hi = _mm512_mul_epu32(x_hi, y_hi);
   // Middle column: < 3 * 2^32, no overflow.
-  const __m512i middle =
-      _mm512_add_epi64(_mm512_srli_epi64(lo_lo, 32),
-                       _mm512_add_epi64(_mm512_and_si512(lo_hi, mask32),
-                                        _mm512_and_si512(hi_lo, mask32)));
+  const __m512i middle = _mm512_add_epi64(
+      _mm512_srli_epi64(lo_lo, 32),
+      _mm512_add_epi64(_mm512_and_si512(lo_hi, mask32), _mm512_and_si512(hi_lo, mask32)));
   return _mm512_add_epi64(
       _mm512_add_epi64(hi_hi, _mm512_srli_epi64(middle, 32)),
       _mm512_add_epi64(_mm512_srli_epi64(lo_hi, 32), _mm512_srli_epi64(hi_lo, 32)));
@@ -29,7 +28,7 @@ static inline __m512i MulHi64(__m512i x, __m512i y, __m512i y_hi) {
 
 // x * w - floor(x * w_shoup / 2^64) * q (mod 2^64): Harvey's lazy product in [0, 2q).
 static inline __m512i MulShoupLazy(__m512i x, __m512i w, __m512i w_shoup, __m512i w_shoup_hi,
-                            __m512i q) {
+                                   __m512i q) {
   const __m512i quotient = MulHi64(x, w_shoup, w_shoup_hi);
   return _mm512_sub_epi64(_mm512_mullo_epi64(x, w), _mm512_mullo_epi64(quotient, q));
 }
@@ -41,10 +40,10 @@ static inline __m512i MulShoupLazy(__m512i x, __m512i w, __m512i w_shoup, __m512
 static inline __m512i MulShoupLazy4q(__m512i x, __m512i w, __m512i w_shoup, __m512i w_shoup_hi,
                                      __m512i q) {
   const __m512i x_hi = _mm512_srli_epi64(x, 32);
-  const __m512i quotient = _mm512_add_epi64(
-      _mm512_mul_epu32(x_hi, w_shoup_hi),
-      _mm512_add_epi64(_mm512_srli_epi64(_mm512_mul_epu32(x, w_shoup_hi), 32),
-                       _mm512_srli_epi64(_mm512_mul_epu32(x_hi, w_shoup), 32)));
+  const __m512i quotient =
+      _mm512_add_epi64(_mm512_mul_epu32(x_hi, w_shoup_hi),
+                       _mm512_add_epi64(_mm512_srli_epi64(_mm512_mul_epu32(x, w_shoup_hi), 32),
+                                        _mm512_srli_epi64(_mm512_mul_epu32(x_hi, w_shoup), 32)));
   return _mm512_sub_epi64(_mm512_mullo_epi64(x, w), _mm512_mullo_epi64(quotient, q));
 }
 

@@ -147,8 +147,8 @@ absl::Status UnpackBits(std::span<const uint8_t> bytes, int width, uint64_t max_
     too_large |= unpack_block(data + b * block_bytes, max_value, out.data() + b * kBlock);
   }
   if (blocks > 0 && internal::Avx512Supported()) {
-    too_large |= static_cast<uint64_t>(
-        internal::AnyAboveAvx512(out.data(), blocks * kBlock, max_value));
+    too_large |=
+        static_cast<uint64_t>(internal::AnyAboveAvx512(out.data(), blocks * kBlock, max_value));
   }
   // Values whose 16-byte window lies inside the buffer take the fast path.
   size_t fast = blocks * kBlock;

@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cstring>
 
 #include "fedcloak/base/bytes.h"
 #include "fedcloak/base/check.h"
 #include "fedcloak/base/prg.h"
 #include "fedcloak/base/secret.h"
 #include "fedcloak/base/status.h"
+#include "fedcloak/crypto/rlwe/bit_packing.h"
 #include "fedcloak/crypto/rlwe/ntt_avx512.h"
 #include "fedcloak/crypto/rlwe/rlwe_kernels_avx512.h"
 #include "fedcloak/crypto/rlwe/rlwe_serialization.h"
@@ -88,8 +90,8 @@ absl::Status CiphertextVector::EncryptInto(const CollectivePublicKey& key,
       ntt.ForwardLazy(u.data() + off);
       ntt.Forward(e1.data() + off);
       if (vectorized) {
-        internal::MulShoupLazyAvx512(u.data() + off, p.data() + off, p_shoup.data() + off, prime,
-                                     n, c0 + off);
+        internal::MulShoupLazyAvx512(u.data() + off, p.data() + off, p_shoup.data() + off, prime, n,
+                                     c0 + off);
         internal::MulShoupAddAvx512(u.data() + off, a.data() + off, a_shoup.data() + off, prime,
                                     e1.data() + off, n, c1 + off);
       } else {
@@ -199,22 +201,38 @@ size_t CiphertextVector::SerializedSize() const {
 
 void CiphertextVector::Serialize(std::vector<uint8_t>* out) const {
   FEDCLOAK_CHECK(!empty(), "serializing an empty ciphertext vector");
-  out->clear();
-  out->reserve(SerializedSize());
+  const size_t total = SerializedSize();
+  // Every byte is overwritten below, so a buffer of the right size from an earlier call
+  // is reused as is (no zero fill, no fresh pages: 27 MB per million values).
+  if (out->size() != total) {
+    out->clear();
+    out->resize(total);
+  }
   BlobHeader header;
   header.kind = kRlweCiphertextVectorKind;
   header.parameter_id = parameter_id();
   header.round = round_;
   header.session = session_;
-  header.payload_length = SerializedSize() - kBlobHeaderSize;
-  AppendBlobHeader(header, out);
-  ByteWriter w(out);
+  header.payload_length = total - kBlobHeaderSize;
+  std::vector<uint8_t> prefix;
+  prefix.reserve(kBlobHeaderSize + kPayloadPrefix);
+  AppendBlobHeader(header, &prefix);
+  ByteWriter w(&prefix);
   w.PutU64(num_values_);
   w.PutU64(noise_weight_);
+  FEDCLOAK_CHECK(prefix.size() == kBlobHeaderSize + kPayloadPrefix);
+  std::memcpy(out->data(), prefix.data(), prefix.size());
+  uint8_t* p = out->data() + prefix.size();
+  const size_t n = ctx_->n();
   for (size_t k = 0; k < 2 * num_ciphertexts_; ++k) {
-    internal::AppendPackedPoly(*ctx_, data_.data() + k * ctx_->poly_words(), out);
+    const uint64_t* poly = data_.data() + k * ctx_->poly_words();
+    for (size_t i = 0; i < ctx_->num_primes(); ++i) {
+      const int width = ctx_->modulus(i).bits();
+      PackBits(std::span<const uint64_t>(poly + i * n, n), width, p);
+      p += PackedSize(n, width);
+    }
   }
-  FEDCLOAK_CHECK(out->size() == SerializedSize());
+  FEDCLOAK_CHECK(p == out->data() + total);
 }
 
 std::vector<uint8_t> CiphertextVector::Serialize() const {

@@ -39,7 +39,8 @@ class DecryptionShare {
   // capacity is reused), without building a DecryptionShare. `active_set` sorted,
   // distinct; every value < t * 2^32.
   static void SerializeValues(const RlweContext& ctx, uint64_t parameter_id,
-                              const SessionId& session, uint64_t round, uint32_t party_id, std::span<const uint32_t> active_set,
+                              const SessionId& session, uint64_t round, uint32_t party_id,
+                              std::span<const uint32_t> active_set,
                               std::span<const uint64_t> values, std::vector<uint8_t>* out);
 
   uint64_t parameter_id() const { return parameter_id_; }

@@ -4,6 +4,8 @@
 // stage shape, and prime sizes from 20 to 61 bits (the whole accepted range), with
 // random and extreme inputs. Skipped on CPUs without AVX-512 F + DQ, where the kernels
 // are never called.
+#include "fedcloak/crypto/rlwe/ntt_avx512.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -11,7 +13,6 @@
 
 #include "fedcloak/crypto/rlwe/modulus.h"
 #include "fedcloak/crypto/rlwe/ntt.h"
-#include "fedcloak/crypto/rlwe/ntt_avx512.h"
 #include "fedcloak/crypto/rlwe/rlwe_kernels_avx512.h"
 
 namespace fedcloak::crypto {
@@ -152,8 +153,8 @@ TEST_F(RlweAvx512Test, ScaledPlaintextMatchesDirectRounding) {
       m[1] = 0;
       const std::vector<uint64_t> limb = RandomBelow(m.size(), p, gen);
       std::vector<uint64_t> out = limb;
-      internal::AddScaledPlaintextAvx512(m.data(), m.size(), p, delta, ShoupPrecompute(delta, p),
-                                         r, k, out.data());
+      internal::AddScaledPlaintextAvx512(m.data(), m.size(), p, delta, ShoupPrecompute(delta, p), r,
+                                         k, out.data());
       for (size_t j = 0; j < m.size(); ++j) {
         const uint64_t rounding =
             static_cast<uint64_t>((static_cast<unsigned __int128>(r) * m[j] + t / 2) >> k);
@@ -213,8 +214,7 @@ TEST_F(RlweAvx512Test, SamplerMapsMatchScalarFormulas) {
   internal::CenteredBinomialFromWordsAvx512(binomial.data(), binomial.size());
   for (size_t j = 0; j < words.size(); ++j) {
     const uint64_t r = words[j];
-    const int64_t trit =
-        static_cast<int64_t>((static_cast<unsigned __int128>(r) * 3) >> 64) - 1;
+    const int64_t trit = static_cast<int64_t>((static_cast<unsigned __int128>(r) * 3) >> 64) - 1;
     const uint64_t m21 = (uint64_t{1} << 21) - 1;
     const int64_t cbd = std::popcount(r & m21) - std::popcount((r >> 21) & m21);
     ASSERT_EQ(ternary[j], trit) << std::hex << r << " seed " << seed;

@@ -102,8 +102,8 @@ void AddScaledPlaintextAvx512(const uint32_t* m, size_t n, uint64_t q_scalar, ui
     const __m512i value =
         _mm512_cvtepu32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(m + j)));
     // q_mod_t, value < 2^32: one exact 32x32 product; + t/2 stays below 2^64 for k <= 32.
-    const __m512i correction = _mm512_srl_epi64(_mm512_add_epi64(_mm512_mul_epu32(r, value),
-                                                                 half_t), shift);
+    const __m512i correction =
+        _mm512_srl_epi64(_mm512_add_epi64(_mm512_mul_epu32(r, value), half_t), shift);
     const __m512i scaled = ReduceBy(MulShoupLazy(value, d, ds, ds_hi, q), q);
     const __m512i encoded = ReduceBy(_mm512_add_epi64(scaled, correction), q);
     _mm512_storeu_si512(limb + j, ReduceBy(_mm512_add_epi64(Load(limb + j), encoded), q));
@@ -117,7 +117,8 @@ namespace {
 inline void FixedPointTerm(__m512i x, const FixedPointPrime& prime, __m512i* hi, __m512i* lo) {
   const __m512i q = Broadcast(prime.p);
   const __m512i cs = Broadcast(prime.c_shoup);
-  const __m512i y = ReduceBy(MulShoupLazy(x, Broadcast(prime.c), cs, _mm512_srli_epi64(cs, 32), q), q);
+  const __m512i y =
+      ReduceBy(MulShoupLazy(x, Broadcast(prime.c), cs, _mm512_srli_epi64(cs, 32), q), q);
   const __m512i w_hi = Broadcast(prime.w_hi);
   const __m512i w_lo = Broadcast(prime.w_lo);
   const __m512i product_lo = _mm512_mullo_epi64(y, w_hi);
@@ -162,13 +163,34 @@ void TernaryFromWordsAvx512(int64_t* words, size_t n) {
     const __m512i r = Load(words + j);
     const __m512i low = _mm512_add_epi64(_mm512_slli_epi64(r, 1), r);
     const __mmask8 carry = _mm512_cmplt_epu64_mask(low, r);
-    const __m512i trit = _mm512_mask_add_epi64(_mm512_srli_epi64(r, 63), carry,
-                                               _mm512_srli_epi64(r, 63), one);
+    const __m512i trit =
+        _mm512_mask_add_epi64(_mm512_srli_epi64(r, 63), carry, _mm512_srli_epi64(r, 63), one);
     _mm512_storeu_si512(words + j, _mm512_sub_epi64(trit, one));
   }
 }
 
+namespace {
+
+// With AVX-512 VPOPCNTDQ the population counts are single (constant-time) instructions.
+__attribute__((target("avx512f,avx512dq,avx512vpopcntdq"))) void CenteredBinomialPopcnt(
+    int64_t* words, size_t n) {
+  const __m512i mask21 = Broadcast((uint64_t{1} << 21) - 1);
+  for (size_t j = 0; j < n; j += 8) {
+    const __m512i r = Load(words + j);
+    const __m512i a = _mm512_popcnt_epi64(_mm512_and_si512(r, mask21));
+    const __m512i b = _mm512_popcnt_epi64(_mm512_and_si512(_mm512_srli_epi64(r, 21), mask21));
+    _mm512_storeu_si512(words + j, _mm512_sub_epi64(a, b));
+  }
+}
+
+}  // namespace
+
 void CenteredBinomialFromWordsAvx512(int64_t* words, size_t n) {
+  static const bool has_popcnt = __builtin_cpu_supports("avx512vpopcntdq") != 0;
+  if (has_popcnt) {
+    CenteredBinomialPopcnt(words, n);
+    return;
+  }
   const __m512i mask21 = Broadcast((uint64_t{1} << 21) - 1);
   for (size_t j = 0; j < n; j += 8) {
     const __m512i r = Load(words + j);

@@ -340,8 +340,8 @@ absl::StatusOr<std::vector<uint8_t>> ThresholdHeParty::DecryptShare(
     for (size_t i = 0; i < ctx.num_primes(); ++i) {
       const uint64_t prime = ctx.modulus(i).value();
       if (vectorized) {
-        internal::MulShoupLazyAvx512(c1 + i * n, scaled.data() + i * n,
-                                     scaled_shoup.data() + i * n, prime, n, product.data() + i * n);
+        internal::MulShoupLazyAvx512(c1 + i * n, scaled.data() + i * n, scaled_shoup.data() + i * n,
+                                     prime, n, product.data() + i * n);
       } else {
         for (size_t j = i * n; j < (i + 1) * n; ++j) {
           product[j] = MulShoupLazy(c1[j], scaled[j], scaled_shoup[j], prime);
@@ -357,8 +357,8 @@ absl::StatusOr<std::vector<uint8_t>> ThresholdHeParty::DecryptShare(
     std::copy(fixed.begin(), fixed.begin() + static_cast<ptrdiff_t>(count),
               values.begin() + static_cast<ptrdiff_t>(begin));
   }
-  DecryptionShare::SerializeValues(ctx, ctx.parameter_id(), config_.session, round, party_id_, set, values,
-                                   &cached_share_);
+  DecryptionShare::SerializeValues(ctx, ctx.parameter_id(), config_.session, round, party_id_, set,
+                                   values, &cached_share_);
   answered_[round] = set;
   cached_round_ = round;
   return cached_share_;

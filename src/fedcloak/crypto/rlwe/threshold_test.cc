@@ -367,7 +367,8 @@ TEST(RlweThresholdTest, WireBytesAreIdenticalToScalarReference) {
   }
   std::vector<ThresholdHeParty> parties;
   for (uint32_t i = 0; i < 3; ++i) {
-    parties.push_back(*ThresholdHeParty::Create(ctx, config, i + 1, std::move(identities[i]), keys));
+    parties.push_back(
+        *ThresholdHeParty::Create(ctx, config, i + 1, std::move(identities[i]), keys));
   }
   std::vector<std::vector<uint8_t>> pk_shares, envelopes;
   for (auto& party : parties) {
