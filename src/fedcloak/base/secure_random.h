@@ -1,6 +1,6 @@
 // The one randomness interface of fedcloak. Production code draws from SystemRandom
 // (libsodium's randombytes, the OS CSPRNG) or from a Prg (a keyed, deterministic,
-// cryptographic expander). std::mt19937 and rand() appear only in tests.
+// cryptographic expander). Non-cryptographic generators appear only in tests.
 #ifndef FEDCLOAK_BASE_SECURE_RANDOM_H_
 #define FEDCLOAK_BASE_SECURE_RANDOM_H_
 

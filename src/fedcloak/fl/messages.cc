@@ -7,33 +7,17 @@
 
 #include "fedcloak/base/bytes.h"
 #include "fedcloak/base/status.h"
+#include "fedcloak/fl/message_codec.h"
 
 namespace fedcloak::fl {
 namespace {
 
+using internal::OpenMessage;
+using internal::PutDouble;
+using internal::ReadDouble;
+using internal::SealMessage;
+
 constexpr uint8_t kHasAuc = 1, kHasPrecision = 2, kHasRecall = 4;
-
-uint64_t DoubleBits(double v) {
-  uint64_t b;
-  std::memcpy(&b, &v, sizeof(b));
-  return b;
-}
-
-double BitsDouble(uint64_t b) {
-  double v;
-  std::memcpy(&v, &b, sizeof(v));
-  return v;
-}
-
-absl::Status ReadDouble(ByteReader& r, std::string_view field, double* v) {
-  uint64_t bits = 0;
-  FEDCLOAK_RETURN_IF_ERROR(r.ReadU64(field, &bits));
-  *v = BitsDouble(bits);
-  if (!std::isfinite(*v)) {
-    return absl::InvalidArgumentError(fmt::format("{} is not a finite number", field));
-  }
-  return absl::OkStatus();
-}
 
 void PutFloats(ByteWriter& w, std::span<const float> v) {
   w.PutU64(v.size());
@@ -59,26 +43,6 @@ absl::Status ReadFloats(ByteReader& r, std::string_view field, std::vector<float
   return absl::OkStatus();
 }
 
-absl::StatusOr<ByteReader> OpenBlob(std::span<const uint8_t> blob, ObjectKind kind,
-                                    const SessionId& session, uint64_t round) {
-  FEDCLOAK_ASSIGN_OR_RETURN(BlobView view, ParseBlob(blob));
-  BlobExpectation e;
-  e.kind = kind;
-  e.session = session;
-  e.round = round;
-  FEDCLOAK_RETURN_IF_ERROR(CheckBlobHeader(view.header, e));
-  return ByteReader(view.payload);
-}
-
-std::vector<uint8_t> Finish(ObjectKind kind, const SessionId& session, uint64_t round,
-                            const std::vector<uint8_t>& payload) {
-  BlobHeader h;
-  h.kind = kind;
-  h.session = session;
-  h.round = round;
-  return EncodeBlob(h, payload);
-}
-
 }  // namespace
 
 std::vector<uint8_t> EncodeModelBroadcast(const ModelBroadcast& m, const SessionId& session) {
@@ -88,27 +52,27 @@ std::vector<uint8_t> EncodeModelBroadcast(const ModelBroadcast& m, const Session
   w.PutU64(m.train.seed);
   w.PutU32(m.train.epochs);
   w.PutU32(m.train.batch_size);
-  w.PutU64(DoubleBits(m.train.learning_rate));
-  w.PutU64(DoubleBits(m.train.momentum));
-  w.PutU64(DoubleBits(m.train.fedprox_mu));
-  w.PutU64(DoubleBits(m.encoding.clip));
-  w.PutU64(DoubleBits(m.encoding.scale));
+  PutDouble(w, m.train.learning_rate);
+  PutDouble(w, m.train.momentum);
+  PutDouble(w, m.train.fedprox_mu);
+  PutDouble(w, m.encoding.clip);
+  PutDouble(w, m.encoding.scale);
   w.PutU64(m.encoding.max_total_weight);
   w.PutU8(m.encoding.dp.enabled ? 1 : 0);
   if (m.encoding.dp.enabled) {
-    w.PutU64(DoubleBits(m.encoding.dp.l2_clip));
-    w.PutU64(DoubleBits(m.encoding.dp.noise_multiplier));
-    w.PutU64(DoubleBits(m.encoding.dp.scale));
+    PutDouble(w, m.encoding.dp.l2_clip);
+    PutDouble(w, m.encoding.dp.noise_multiplier);
+    PutDouble(w, m.encoding.dp.scale);
     w.PutU32(m.encoding.dp.expected_sites);
     w.PutU32(m.encoding.dp.max_sites);
   }
   PutFloats(w, m.params);
-  return Finish(kModelBroadcastKind, session, m.train.round, p);
+  return SealMessage(kModelBroadcastKind, session, m.train.round, p);
 }
 
 absl::StatusOr<ModelBroadcast> DecodeModelBroadcast(std::span<const uint8_t> blob,
                                                     const SessionId& session, uint64_t round) {
-  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, OpenBlob(blob, kModelBroadcastKind, session, round));
+  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, OpenMessage(blob, kModelBroadcastKind, session, round));
   ModelBroadcast m;
   m.train.round = round;
   uint8_t mode = 0;
@@ -152,15 +116,15 @@ std::vector<uint8_t> EncodePlainUpdate(const LocalUpdate& u, const SessionId& se
   std::vector<uint8_t> p;
   ByteWriter w(&p);
   w.PutU64(u.num_examples);
-  w.PutU64(DoubleBits(u.train_loss));
+  PutDouble(w, u.train_loss);
   PutFloats(w, u.delta);
-  return Finish(kPlainUpdateKind, session, round, p);
+  return SealMessage(kPlainUpdateKind, session, round, p);
 }
 
 absl::StatusOr<LocalUpdate> DecodePlainUpdate(std::span<const uint8_t> blob,
                                               const SessionId& session, uint64_t round,
                                               uint64_t expected_size) {
-  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, OpenBlob(blob, kPlainUpdateKind, session, round));
+  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, OpenMessage(blob, kPlainUpdateKind, session, round));
   LocalUpdate u;
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU64("example count", &u.num_examples));
   FEDCLOAK_RETURN_IF_ERROR(ReadDouble(r, "train loss", &u.train_loss));
@@ -178,20 +142,20 @@ std::vector<uint8_t> EncodeEvalResult(const LocalMetrics& m, const SessionId& se
   std::vector<uint8_t> p;
   ByteWriter w(&p);
   w.PutU64(m.num_examples);
-  w.PutU64(DoubleBits(m.loss));
-  w.PutU64(DoubleBits(m.accuracy));
+  PutDouble(w, m.loss);
+  PutDouble(w, m.accuracy);
   const uint8_t flags = static_cast<uint8_t>(
       (m.auc ? kHasAuc : 0) | (m.precision ? kHasPrecision : 0) | (m.recall ? kHasRecall : 0));
   w.PutU8(flags);
-  if (m.auc) w.PutU64(DoubleBits(*m.auc));
-  if (m.precision) w.PutU64(DoubleBits(*m.precision));
-  if (m.recall) w.PutU64(DoubleBits(*m.recall));
-  return Finish(kEvalResultKind, session, round, p);
+  if (m.auc) PutDouble(w, *m.auc);
+  if (m.precision) PutDouble(w, *m.precision);
+  if (m.recall) PutDouble(w, *m.recall);
+  return SealMessage(kEvalResultKind, session, round, p);
 }
 
 absl::StatusOr<LocalMetrics> DecodeEvalResult(std::span<const uint8_t> blob,
                                               const SessionId& session, uint64_t round) {
-  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, OpenBlob(blob, kEvalResultKind, session, round));
+  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, OpenMessage(blob, kEvalResultKind, session, round));
   LocalMetrics m;
   uint8_t flags = 0;
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU64("example count", &m.num_examples));

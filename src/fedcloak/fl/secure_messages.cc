@@ -9,39 +9,16 @@
 
 #include "fedcloak/base/bytes.h"
 #include "fedcloak/base/status.h"
+#include "fedcloak/fl/message_codec.h"
 
 namespace fedcloak::fl {
 namespace {
 
+using internal::OpenMessage;
+using internal::ReadArray;
+using internal::SealMessage;
+
 constexpr uint32_t kMaxSecAggSites = 100000;
-
-absl::StatusOr<ByteReader> Open(std::span<const uint8_t> blob, ObjectKind kind,
-                                const SessionId& session, std::optional<uint64_t> round) {
-  FEDCLOAK_ASSIGN_OR_RETURN(BlobView view, ParseBlob(blob));
-  BlobExpectation e;
-  e.kind = kind;
-  e.session = session;
-  e.round = round;
-  FEDCLOAK_RETURN_IF_ERROR(CheckBlobHeader(view.header, e));
-  return ByteReader(view.payload);
-}
-
-std::vector<uint8_t> Seal(ObjectKind kind, const SessionId& session, uint64_t round,
-                          const std::vector<uint8_t>& payload) {
-  BlobHeader h;
-  h.kind = kind;
-  h.session = session;
-  h.round = round;
-  return EncodeBlob(h, payload);
-}
-
-template <size_t N>
-absl::Status ReadArray(ByteReader& r, std::string_view field, std::array<uint8_t, N>* out) {
-  std::span<const uint8_t> bytes;
-  FEDCLOAK_RETURN_IF_ERROR(r.ReadBytes(field, N, &bytes));
-  std::memcpy(out->data(), bytes.data(), N);
-  return absl::OkStatus();
-}
 
 }  // namespace
 
@@ -50,12 +27,12 @@ std::vector<uint8_t> EncodeEnrollment(const Enrollment& e, const SessionId& sess
   ByteWriter w(&p);
   w.PutBytes(e.identity_key);
   w.PutBytes(e.transport_key);
-  return Seal(kEnrollmentKind, session, 0, p);
+  return SealMessage(kEnrollmentKind, session, 0, p);
 }
 
 absl::StatusOr<Enrollment> DecodeEnrollment(std::span<const uint8_t> blob,
                                             const SessionId& session) {
-  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, Open(blob, kEnrollmentKind, session, 0));
+  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, OpenMessage(blob, kEnrollmentKind, session, 0));
   Enrollment e;
   FEDCLOAK_RETURN_IF_ERROR(ReadArray(r, "identity key", &e.identity_key));
   FEDCLOAK_RETURN_IF_ERROR(ReadArray(r, "transport key", &e.transport_key));
@@ -73,12 +50,12 @@ std::vector<uint8_t> EncodeSecAggSetup(const SecAggSetup& s, const SessionId& se
   w.PutU64(s.vector_length);
   w.PutU32(s.site_id);
   for (const auto& k : s.identity_keys) w.PutBytes(k);
-  return Seal(kSecAggSetupKind, session, round, p);
+  return SealMessage(kSecAggSetupKind, session, round, p);
 }
 
 absl::StatusOr<SecAggSetup> DecodeSecAggSetup(std::span<const uint8_t> blob,
                                               const SessionId& session, uint64_t round) {
-  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, Open(blob, kSecAggSetupKind, session, round));
+  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, OpenMessage(blob, kSecAggSetupKind, session, round));
   SecAggSetup s;
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("site count", &s.num_sites));
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("neighbours", &s.neighbours));
@@ -102,21 +79,16 @@ std::vector<uint8_t> EncodeTrainReport(double train_loss, const SessionId& sessi
                                        uint64_t round) {
   std::vector<uint8_t> p;
   ByteWriter w(&p);
-  uint64_t bits;
-  std::memcpy(&bits, &train_loss, sizeof(bits));
-  w.PutU64(bits);
-  return Seal(kTrainReportKind, session, round, p);
+  internal::PutDouble(w, train_loss);
+  return SealMessage(kTrainReportKind, session, round, p);
 }
 
 absl::StatusOr<double> DecodeTrainReport(std::span<const uint8_t> blob, const SessionId& session,
                                          uint64_t round) {
-  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, Open(blob, kTrainReportKind, session, round));
-  uint64_t bits = 0;
-  FEDCLOAK_RETURN_IF_ERROR(r.ReadU64("train loss", &bits));
+  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, OpenMessage(blob, kTrainReportKind, session, round));
+  double v = 0;
+  FEDCLOAK_RETURN_IF_ERROR(internal::ReadDouble(r, "train loss", &v));
   FEDCLOAK_RETURN_IF_ERROR(r.ExpectEnd("train report"));
-  double v;
-  std::memcpy(&v, &bits, sizeof(v));
-  if (!std::isfinite(v)) return absl::InvalidArgumentError("train loss is not finite");
   return v;
 }
 
@@ -124,7 +96,7 @@ std::vector<uint8_t> EncodeSessionStart(std::string_view description, const Sess
   std::vector<uint8_t> p;
   ByteWriter w(&p);
   w.PutString(description);
-  return Seal(kSessionStartKind, session, 0, p);
+  return SealMessage(kSessionStartKind, session, 0, p);
 }
 
 absl::StatusOr<std::pair<SessionId, std::string>> DecodeSessionStart(
@@ -149,12 +121,12 @@ std::vector<uint8_t> EncodeHeKeySetup(const HeKeySetup& s, const SessionId& sess
   w.PutU32(s.threshold);
   w.PutU32(s.party_id);
   for (const auto& k : s.transport_keys) w.PutBytes(k);
-  return Seal(kHeKeySetupKind, session, 0, p);
+  return SealMessage(kHeKeySetupKind, session, 0, p);
 }
 
 absl::StatusOr<HeKeySetup> DecodeHeKeySetup(std::span<const uint8_t> blob,
                                             const SessionId& session) {
-  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, Open(blob, kHeKeySetupKind, session, 0));
+  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, OpenMessage(blob, kHeKeySetupKind, session, 0));
   HeKeySetup s;
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU8("parameter set", &s.parameter_set));
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("party count", &s.num_parties));
@@ -179,12 +151,12 @@ std::vector<uint8_t> EncodeActiveSet(std::span<const uint32_t> ids, const Sessio
   ByteWriter w(&p);
   w.PutU32(static_cast<uint32_t>(ids.size()));
   for (uint32_t id : ids) w.PutU32(id);
-  return Seal(kActiveSetKind, session, round, p);
+  return SealMessage(kActiveSetKind, session, round, p);
 }
 
 absl::StatusOr<std::vector<uint32_t>> DecodeActiveSet(std::span<const uint8_t> blob,
                                                       const SessionId& session, uint64_t round) {
-  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, Open(blob, kActiveSetKind, session, round));
+  FEDCLOAK_ASSIGN_OR_RETURN(ByteReader r, OpenMessage(blob, kActiveSetKind, session, round));
   uint32_t count = 0;
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("active set size", &count));
   if (count == 0 || count > kMaxSecAggSites || r.remaining() != uint64_t{count} * 4) {

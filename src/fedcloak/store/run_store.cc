@@ -25,7 +25,16 @@ constexpr std::array<char, 16> kSqliteMagic = {'S', 'Q', 'L', 'i', 't', 'e', ' '
 // Checks what can be checked without SQLite, so that a file that is not a database or
 // is cut short is refused before SQLite could touch it.
 absl::Status CheckFileHeader(const std::string& path, uint64_t size) {
-  if (size == 0) return absl::OkStatus();  // created but never written: an empty store
+  if (size == 0) {
+    // SQLite writes the header with the first transaction, which Open runs at once: an
+    // empty file is a store whose creation was interrupted, unless checkpoints exist.
+    std::error_code ec;
+    if (std::filesystem::exists(path + "-checkpoints", ec)) {
+      return absl::DataLossError(fmt::format(
+          "store {} is empty but {}-checkpoints exists: the store was truncated", path, path));
+    }
+    return absl::OkStatus();
+  }
   std::ifstream in(path, std::ios::binary);
   std::array<char, 100> header{};
   if (size < header.size() || !in.read(header.data(), header.size())) {

@@ -163,7 +163,11 @@ TEST(StoreRunStoreTest, TruncatedOrCorruptStoreIsDataLossAndUntouched) {
   const std::string dir = FreshDir("truncated");
   const std::string path = dir + "/runs.sqlite";
   int64_t run = 0;
-  Populated(path, &run).reset();  // closing checkpoints the WAL into the file
+  {
+    auto store = Populated(path, &run);  // closing checkpoints the WAL into the file
+    const std::vector<float> model = {1, 2};
+    ASSERT_THAT(store->SaveCheckpoint(run, 3, model, {}, {}), IsOk());
+  }
   const auto whole = ReadAll(path);
   const size_t page = 4096;
   ASSERT_GE(whole.size(), 4 * page);
@@ -174,6 +178,11 @@ TEST(StoreRunStoreTest, TruncatedOrCorruptStoreIsDataLossAndUntouched) {
         << "truncated to " << n;
     EXPECT_EQ(ReadAll(path), cut) << "truncated to " << n;
   }
+  // Emptied: the checkpoint directory shows there was a store.
+  WriteAll(path, {});
+  EXPECT_THAT(RunStore::Open(path),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("the store was truncated")));
+  EXPECT_EQ(std::filesystem::file_size(path), 0u);
   // Garbage over the last page (a b-tree page of some table).
   auto corrupt = whole;
   for (size_t i = corrupt.size() - page; i < corrupt.size(); i += 7) corrupt[i] = '\x5a';

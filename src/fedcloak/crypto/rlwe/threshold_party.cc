@@ -284,6 +284,14 @@ absl::StatusOr<CiphertextVector> ThresholdHeParty::Encrypt(std::span<const uint3
 
 absl::StatusOr<std::vector<uint8_t>> ThresholdHeParty::DecryptShare(
     const CiphertextVector& aggregate, std::span<const uint32_t> active_set, SecureRandom& rng) {
+  std::vector<uint8_t> blob;
+  FEDCLOAK_RETURN_IF_ERROR(DecryptShareInto(aggregate, active_set, rng, &blob));
+  return blob;
+}
+
+absl::Status ThresholdHeParty::DecryptShareInto(const CiphertextVector& aggregate,
+                                                std::span<const uint32_t> active_set,
+                                                SecureRandom& rng, std::vector<uint8_t>* out) {
   if (!ready()) return absl::FailedPreconditionError("key generation has not finished");
   if (aggregate.empty() || aggregate.parameter_id() != ctx_->parameter_id() ||
       !(aggregate.session() == config_.session)) {
@@ -304,7 +312,10 @@ absl::StatusOr<std::vector<uint8_t>> ThresholdHeParty::DecryptShare(
           "set would leak key material",
           party_id_, round, it->second.size()));
     }
-    if (cached_round_ == round && !cached_share_.empty()) return cached_share_;
+    if (cached_round_ == round && !cached_share_.empty()) {
+      *out = cached_share_;
+      return absl::OkStatus();
+    }
     return absl::FailedPreconditionError(fmt::format(
         "party {} already answered round {}; the share is no longer cached", party_id_, round));
   }
@@ -351,9 +362,13 @@ absl::StatusOr<std::vector<uint8_t>> ThresholdHeParty::DecryptShare(
     }
     SampleFlooding(prg, flooding_bits, flooding.span());
     AddWideToRns(ctx, flooding.span(), product.data());
-    ctx.ToFixedPoint(product.data(), fixed.data());
     const size_t begin = k * n;
     const size_t count = std::min<size_t>(n, aggregate.num_values() - begin);
+    if (count == n) {
+      ctx.ToFixedPoint(product.data(), values.data() + begin);
+      continue;
+    }
+    ctx.ToFixedPoint(product.data(), fixed.data());
     std::copy(fixed.begin(), fixed.begin() + static_cast<ptrdiff_t>(count),
               values.begin() + static_cast<ptrdiff_t>(begin));
   }
@@ -361,7 +376,8 @@ absl::StatusOr<std::vector<uint8_t>> ThresholdHeParty::DecryptShare(
                                    values, &cached_share_);
   answered_[round] = set;
   cached_round_ = round;
-  return cached_share_;
+  *out = cached_share_;  // copy assignment reuses the capacity of a warm `out`
+  return absl::OkStatus();
 }
 
 }  // namespace fedcloak::crypto

@@ -96,6 +96,12 @@ class ThresholdHeParty {
   absl::StatusOr<std::vector<uint8_t>> DecryptShare(const CiphertextVector& aggregate,
                                                     std::span<const uint32_t> active_set,
                                                     SecureRandom& rng);
+  // As DecryptShare, writing the blob into `out` (overwritten; its capacity is reused,
+  // so a buffer kept across rounds avoids 8 MB of fresh pages per million values).
+  // On error `out` is unchanged.
+  absl::Status DecryptShareInto(const CiphertextVector& aggregate,
+                                std::span<const uint32_t> active_set, SecureRandom& rng,
+                                std::vector<uint8_t>* out);
 
   uint32_t party_id() const { return party_id_; }
   const ThresholdConfig& config() const { return config_; }
