@@ -24,9 +24,9 @@ struct HeBenchOptions {
 // Returns {encrypt_ms, load_ms_per_site, aggregate_ms_per_site, decrypt_share_ms,
 // combine_ms, bytes_per_param, plain_sum_ms_per_site, threads, params, sites, threshold,
 // N, log2_q, simd, ...}; the *_cpu_ms fields are the same medians in CPU time of the
-// calling thread (meaningful when other processes share the cores). InvalidArgument for options out of range (params 1..2^30,
-// 2 <= threshold <= sites <= 1024, repetitions >= 1); an error if the decrypted sum is
-// wrong (Internal).
+// calling thread (meaningful when other processes share the cores). InvalidArgument
+// for options out of range (params 1..2^30, 2 <= threshold <= sites <= 1024,
+// repetitions >= 1); an error if the decrypted sum is wrong (Internal).
 absl::StatusOr<nlohmann::json> RunHeBenchmark(const HeBenchOptions& options);
 
 }  // namespace fedcloak::bench

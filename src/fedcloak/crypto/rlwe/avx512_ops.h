@@ -6,6 +6,8 @@
 
 #include <immintrin.h>
 
+#include <cstdint>
+
 namespace fedcloak::crypto::internal::avx512 {
 
 // High 64 bits of x * y, lane-wise, from four exact 32x32 -> 64 products.

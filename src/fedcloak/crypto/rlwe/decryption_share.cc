@@ -130,6 +130,14 @@ absl::StatusOr<DecryptionShare> DecryptionShare::Load(const RlweContext& ctx,
 absl::StatusOr<std::vector<uint32_t>> CombineDecryptionShares(
     const CiphertextVector& aggregate, std::span<const DecryptionShare> shares,
     uint32_t threshold) {
+  std::vector<uint32_t> plaintext;
+  FEDCLOAK_RETURN_IF_ERROR(CombineDecryptionSharesInto(aggregate, shares, threshold, &plaintext));
+  return plaintext;
+}
+
+absl::Status CombineDecryptionSharesInto(const CiphertextVector& aggregate,
+                                         std::span<const DecryptionShare> shares,
+                                         uint32_t threshold, std::vector<uint32_t>* out) {
   if (aggregate.empty()) return absl::InvalidArgumentError("empty aggregate");
   if (threshold == 0 || shares.size() < threshold) {
     return absl::FailedPreconditionError(
@@ -168,7 +176,8 @@ absl::StatusOr<std::vector<uint32_t>> CombineDecryptionShares(
   const size_t n = ctx.n();
   const uint64_t mask = ctx.fixed_point_mask();
   std::vector<uint64_t> fixed(n);
-  std::vector<uint32_t> plaintext(aggregate.num_values());
+  std::vector<uint32_t>& plaintext = *out;
+  plaintext.resize(aggregate.num_values());
   for (size_t k = 0; k < aggregate.num_ciphertexts(); ++k) {
     ctx.ToFixedPoint(aggregate.c0(k), fixed.data());
     const size_t begin = k * n;
@@ -179,7 +188,7 @@ absl::StatusOr<std::vector<uint32_t>> CombineDecryptionShares(
     }
     for (size_t j = 0; j < count; ++j) plaintext[begin + j] = ctx.DecodeFixedPoint(fixed[j] & mask);
   }
-  return plaintext;
+  return absl::OkStatus();
 }
 
 }  // namespace fedcloak::crypto

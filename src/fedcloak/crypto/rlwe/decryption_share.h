@@ -67,6 +67,11 @@ class DecryptionShare {
 // T, or belong to another parameter set, session, round or value count.
 absl::StatusOr<std::vector<uint32_t>> CombineDecryptionShares(
     const CiphertextVector& aggregate, std::span<const DecryptionShare> shares, uint32_t threshold);
+// As CombineDecryptionShares, writing into `out` (resized; its capacity is reused, so a
+// buffer kept across rounds avoids fresh pages). On error `out` is unchanged.
+absl::Status CombineDecryptionSharesInto(const CiphertextVector& aggregate,
+                                         std::span<const DecryptionShare> shares,
+                                         uint32_t threshold, std::vector<uint32_t>* out);
 
 namespace internal {
 // Checks that `active_set` is sorted, distinct, within [1, max_id], and of size >=

@@ -405,6 +405,13 @@ TEST(RlweThresholdTest, WireBytesAreIdenticalToScalarReference) {
       *DecryptionShare::Load(*ctx, share3, config.session, 5)};
   const std::vector<uint32_t> plain = *CombineDecryptionShares(aggregate, shares, 2);
   for (size_t j = 0; j < values.size(); ++j) ASSERT_EQ(plain[j], values[j] * 6u) << j;
+  // The *Into variants overwrite whatever their buffers held before.
+  std::vector<uint8_t> reused(3 * share1.size(), 0xab);
+  ASSERT_THAT(parties[0].DecryptShareInto(aggregate, set, rng, &reused), IsOk());
+  EXPECT_EQ(reused, share1);
+  std::vector<uint32_t> combined(2 * values.size(), 7u);
+  ASSERT_THAT(CombineDecryptionSharesInto(aggregate, shares, 2, &combined), IsOk());
+  EXPECT_EQ(combined, plain);
 }
 
 }  // namespace
