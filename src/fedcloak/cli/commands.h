@@ -35,6 +35,8 @@ void AddBenchCommand(CLI::App& app, CommandRegistry& registry);
 void AddProvisionCommand(CLI::App& app, CommandRegistry& registry);
 void AddCoordinatorCommand(CLI::App& app, CommandRegistry& registry);
 void AddClientCommand(CLI::App& app, CommandRegistry& registry);
+// `status` and `export`.
+void AddStoreCommands(CLI::App& app, CommandRegistry& registry);
 
 }  // namespace fedcloak::cli
 

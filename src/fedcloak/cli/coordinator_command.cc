@@ -3,8 +3,11 @@
 // mode reveals (in `he` and `secagg`, the aggregate).
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "fedcloak/base/secure_random.h"
 #include "fedcloak/cli/commands.h"
@@ -15,6 +18,12 @@
 #include "fedcloak/net/coordinator_server.h"
 #include "fedcloak/net/logger.h"
 #include "fedcloak/net/tls_material.h"
+#include "fedcloak/fl/observer_list.h"
+#include "fedcloak/store/run_store.h"
+#include "fedcloak/store/store_observer.h"
+#include "fedcloak/web/dashboard.h"
+#include "fedcloak/web/dashboard_observer.h"
+#include "fedcloak/web/dashboard_state.h"
 
 namespace fedcloak::cli {
 namespace {
@@ -31,6 +40,28 @@ struct CoordinatorArgs {
 int Fail(const absl::Status& s, int code) {
   std::fprintf(stderr, "fedcloak coordinator: %s\n", std::string(s.message()).c_str());
   return code;
+}
+
+// Keeps the dashboard's count of connected sites current.
+class SitesOnlineObserver final : public fl::RoundObserver {
+ public:
+  SitesOnlineObserver(const net::CoordinatorServer* server, web::DashboardState* state)
+      : server_(server), state_(state) {}
+  void OnRoundStart(uint64_t, const std::vector<std::string>&) override { Update(); }
+  void OnRoundEnd(const fl::RoundRecord&, std::span<const float>) override { Update(); }
+
+ private:
+  void Update() { state_->SetSitesOnline(static_cast<uint32_t>(server_->ConnectedSites().size())); }
+  const net::CoordinatorServer* server_;
+  web::DashboardState* state_;
+};
+
+absl::StatusOr<std::string> ReadText(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(fmt::format("cannot read {}", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 int RunCoordinator(const CoordinatorArgs& a) {
@@ -114,9 +145,100 @@ int RunCoordinator(const CoordinatorArgs& a) {
   if (accountant->has_value()) (*engine)->set_privacy_accountant(&**accountant);
   running = engine->get();
 
+  // The run store: every round, and a checkpoint after it. A coordinator restarted with
+  // the same configuration resumes after the last checkpointed round.
+  auto snapshot = ReadText(a.config);
+  if (!snapshot.ok()) return Fail(snapshot.status(), kExitUsage);
+  auto run_store = store::RunStore::Open(c.store.path);
+  if (!run_store.ok()) return Fail(run_store.status(), kExitFailure);
+  uint64_t first_round = 1;
+  int64_t run_id = 0;
+  auto resume = (*run_store)->FindResumableRun(c.run.name, *snapshot);
+  if (!resume.ok()) return Fail(resume.status(), kExitFailure);
+  if (resume->has_value()) {
+    run_id = (*resume)->run;
+    auto checkpoint = (*run_store)->LoadLatestCheckpoint(run_id);
+    if (!checkpoint.ok()) return Fail(checkpoint.status(), kExitFailure);
+    if (auto s = (*engine)->RestoreGlobalModel(checkpoint->model); !s.ok()) {
+      return Fail(s, kExitFailure);
+    }
+    if (!checkpoint->strategy_state.empty()) {
+      if (auto s = (*engine)->strategy().LoadState(checkpoint->strategy_state); !s.ok()) {
+        return Fail(s, kExitFailure);
+      }
+    }
+    first_round = checkpoint->round + 1;
+    // The privacy already spent: every round charges the same amount.
+    for (uint64_t r = 0; accountant->has_value() && r < checkpoint->round; ++r) {
+      if (auto e = (**accountant).ChargeRound(); !e.ok()) return Fail(e.status(), kExitFailure);
+    }
+    std::printf("resuming run %lld of %s after round %llu\n", static_cast<long long>(run_id),
+                c.store.path.c_str(), static_cast<unsigned long long>(checkpoint->round));
+  } else {
+    auto created = (*run_store)->CreateRun(c.run.name, *snapshot, fl::RunModeName(c.run.mode));
+    if (!created.ok()) return Fail(created.status(), kExitFailure);
+    run_id = *created;
+  }
+  fl::Engine* engine_ptr = engine->get();
+  store::StoreObserver store_observer(
+      run_store->get(), run_id, [engine_ptr](const fl::RoundRecord&, std::span<const float>) {
+        store::RoundExtras x;
+        x.strategy_state = engine_ptr->strategy().SaveState();
+        return x;
+      });
+  if (c.dp.enabled) {
+    store_observer.set_privacy_settings(c.dp.delta, c.dp.noise_multiplier, c.dp.clip_norm);
+  }
+
   auto log = fl::MetricsLog::Open(c.output.dir, c.run.name,
                                   std::string(fl::RunModeName(c.run.mode)));
   if (!log.ok()) return Fail(log.status(), kExitFailure);
+  ConsoleReporter reporter(c.run.rounds, log->get(), nullptr);
+  fl::ObserverList observers;
+  observers.Add(&reporter);
+  observers.Add(&store_observer);
+
+  // The operator's dashboard (loopback unless configured otherwise).
+  web::DashboardState dashboard_state;
+  std::unique_ptr<web::DashboardObserver> dashboard_observer;
+  std::unique_ptr<SitesOnlineObserver> sites_observer;
+  std::unique_ptr<web::Dashboard> dashboard;
+  if (c.dashboard.enabled) {
+    web::DashboardRunInfo info;
+    info.name = c.run.name;
+    info.mode = std::string(fl::RunModeName(c.run.mode));
+    info.strategy = std::string(fl::StrategyKindName(c.strategy.kind));
+    info.rounds_planned = c.run.rounds;
+    info.sites_total = static_cast<uint32_t>(handles.size());
+    if (c.run.mode == fl::RunMode::kHe) {
+      info.parameters.emplace_back("threshold", fmt::format("{} of {}", c.secure.threshold,
+                                                            handles.size()));
+      info.parameters.emplace_back("ring", std::string(fl::HeParamSetName(c.secure.he_params)));
+    }
+    if (c.run.mode != fl::RunMode::kPlain) {
+      info.parameters.emplace_back("clip", fmt::format("{}", c.secure.clip));
+      info.parameters.emplace_back("scale", fmt::format("2^{}", c.secure.scale_bits));
+    }
+    if (c.dp.enabled) {
+      info.parameters.emplace_back("dp noise multiplier", fmt::format("{}", c.dp.noise_multiplier));
+      info.parameters.emplace_back("dp clip norm", fmt::format("{}", c.dp.clip_norm));
+      dashboard_state.SetPrivacy(0, c.dp.delta);
+    }
+    dashboard_state.SetRunInfo(std::move(info));
+    web::DashboardOptions o;
+    o.bind = c.dashboard.bind;
+    o.port = c.dashboard.port;
+    auto started = web::Dashboard::Start(o, &dashboard_state);
+    if (!started.ok()) return Fail(started.status(), kExitFailure);
+    dashboard = *std::move(started);
+    dashboard_observer = std::make_unique<web::DashboardObserver>(&dashboard_state);
+    sites_observer = std::make_unique<SitesOnlineObserver>(server->get(), &dashboard_state);
+    observers.Add(sites_observer.get());
+    observers.Add(dashboard_observer.get());
+    std::printf("dashboard: %s (metrics: %smetrics)\n", dashboard->url().c_str(),
+                dashboard->url().c_str());
+  }
+
   if (auto s = (*engine)->Setup(); !s.ok()) return Fail(s, kExitFailure);
   std::printf("session %s... opened; %s\n", session.ShortHex().c_str(),
               c.run.mode == fl::RunMode::kHe
@@ -125,9 +247,18 @@ int RunCoordinator(const CoordinatorArgs& a) {
                                 c.secure.threshold, handles.size())
                         .c_str()
                   : "sites enrolled");
-  ConsoleReporter reporter(c.run.rounds, log->get(), nullptr);
-  absl::Status run = (*engine)->Run(1, &reporter);
+  absl::Status run = (*engine)->Run(first_round, &observers);
   running = nullptr;
+  if (!store_observer.status().ok()) {
+    std::fprintf(stderr, "warning: run store: %s\n",
+                 std::string(store_observer.status().message()).c_str());
+  }
+  if (signals.received() == 0) {
+    (void)(*run_store)->SetRunStatus(run_id, run.ok() || run.code() == absl::StatusCode::kFailedPrecondition
+                                                 ? store::RunStatus::kCompleted
+                                                 : store::RunStatus::kFailed);
+  }
+  if (dashboard != nullptr) dashboard->Stop();
   const auto traffic = (*server)->traffic();
   (*server)->Shutdown();
   if (signals.received() != 0) {

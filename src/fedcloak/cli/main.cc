@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   fedcloak::cli::AddProvisionCommand(app, registry);
   fedcloak::cli::AddCoordinatorCommand(app, registry);
   fedcloak::cli::AddClientCommand(app, registry);
+  fedcloak::cli::AddStoreCommands(app, registry);
   fedcloak::cli::AddVersionCommand(app, registry);
   fedcloak::cli::AddSimulateCommand(app, registry);
   fedcloak::cli::AddPrivacyCommand(app, registry);

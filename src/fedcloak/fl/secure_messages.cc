@@ -24,6 +24,7 @@ constexpr uint32_t kMaxSecAggSites = 100000;
 
 std::vector<uint8_t> EncodeEnrollment(const Enrollment& e, const SessionId& session) {
   std::vector<uint8_t> p;
+  p.reserve(e.identity_key.size() + e.transport_key.size());
   ByteWriter w(&p);
   w.PutBytes(e.identity_key);
   w.PutBytes(e.transport_key);
