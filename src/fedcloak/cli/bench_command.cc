@@ -15,8 +15,7 @@ int Print(const absl::StatusOr<nlohmann::json>& result, bool json, const char* w
   if (!result.ok()) {
     std::fprintf(stderr, "fedcloak bench %s: %s\n", what,
                  std::string(result.status().message()).c_str());
-    return result.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage
-                                                                          : kExitFailure;
+    return result.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
   if (json) {
     std::printf("%s\n", result->dump().c_str());
@@ -40,12 +39,11 @@ void AddBenchCommand(CLI::App& app, CommandRegistry& registry) {
       "he", "Threshold HE: encrypt, load, aggregate, decryption share, combine");
   he_cmd->add_option("--params", he->params, "Parameters per update")->capture_default_str();
   he_cmd->add_option("--sites", he->sites, "Sites")->capture_default_str();
-  he_cmd->add_option("--threshold", he->threshold, "Decryption threshold t")
-      ->capture_default_str();
-  he_cmd->add_option("--repetitions", he->repetitions, "Timed repetitions")
-      ->capture_default_str();
+  he_cmd->add_option("--threshold", he->threshold, "Decryption threshold t")->capture_default_str();
+  he_cmd->add_option("--repetitions", he->repetitions, "Timed repetitions")->capture_default_str();
   he_cmd->add_flag("--json", *he_json, "Print one JSON object");
-  registry.Register(he_cmd, [he, he_json] { return Print(bench::RunHeBenchmark(*he), *he_json, "he"); });
+  registry.Register(he_cmd,
+                    [he, he_json] { return Print(bench::RunHeBenchmark(*he), *he_json, "he"); });
 
   auto sa = std::make_shared<bench::SecAggBenchOptions>();
   auto sa_json = std::make_shared<bool>(false);
@@ -55,11 +53,10 @@ void AddBenchCommand(CLI::App& app, CommandRegistry& registry) {
   sa_cmd->add_option("--sites", sa->sites, "Sites")->capture_default_str();
   sa_cmd->add_option("--dropout", sa->dropout, "Fraction of sites that drop")
       ->capture_default_str();
-  sa_cmd->add_option("--repetitions", sa->repetitions, "Timed repetitions")
-      ->capture_default_str();
+  sa_cmd->add_option("--repetitions", sa->repetitions, "Timed repetitions")->capture_default_str();
   sa_cmd->add_flag("--json", *sa_json, "Print one JSON object");
-  registry.Register(sa_cmd,
-                    [sa, sa_json] { return Print(bench::RunSecAggBenchmark(*sa), *sa_json, "secagg"); });
+  registry.Register(
+      sa_cmd, [sa, sa_json] { return Print(bench::RunSecAggBenchmark(*sa), *sa_json, "secagg"); });
 
   auto tr = std::make_shared<bench::TrainBenchOptions>();
   auto tr_json = std::make_shared<bool>(false);
@@ -72,8 +69,8 @@ void AddBenchCommand(CLI::App& app, CommandRegistry& registry) {
   tr_cmd->add_option("--samples", tr->samples, "Examples per timed run")->capture_default_str();
   tr_cmd->add_option("--repetitions", tr->repetitions, "Timed runs")->capture_default_str();
   tr_cmd->add_flag("--json", *tr_json, "Print one JSON object");
-  registry.Register(tr_cmd,
-                    [tr, tr_json] { return Print(bench::RunTrainBenchmark(*tr), *tr_json, "train"); });
+  registry.Register(
+      tr_cmd, [tr, tr_json] { return Print(bench::RunTrainBenchmark(*tr), *tr_json, "train"); });
 }
 
 }  // namespace fedcloak::cli

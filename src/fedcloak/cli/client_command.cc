@@ -83,15 +83,15 @@ class ClientTaskHandler final : public fl::TaskHandler {
     learner_ = std::move(learner);
     session_ = session;
     // The index only perturbs the local training seed; derive it from the name.
-    const auto index = static_cast<uint32_t>(std::hash<std::string>{}(site_) & 0xffff);
+    const auto index = static_cast<uint32_t>(std::hash<std::string>{}(site_)&0xffff);
     runtime_ = std::make_unique<fl::SiteRuntime>(fl::SiteIdentity{site_, index}, session,
                                                  learner_.get(), &DefaultRandom());
-    LogLine(site_, fmt::format("session {}... opened: run \"{}\", {} training and {} test "
-                               "examples, model {} with {} parameters",
-                               session.ShortHex(), d.config.run.name,
-                               data.site_train[0]->num_examples(),
-                               data.site_test[0]->num_examples(), d.model.spec.architecture,
-                               learner_->num_parameters()));
+    LogLine(site_,
+            fmt::format("session {}... opened: run \"{}\", {} training and {} test "
+                        "examples, model {} with {} parameters",
+                        session.ShortHex(), d.config.run.name, data.site_train[0]->num_examples(),
+                        data.site_test[0]->num_examples(), d.model.spec.architecture,
+                        learner_->num_parameters()));
     return absl::OkStatus();
   }
 
@@ -144,8 +144,7 @@ void AddClientCommand(CLI::App& app, CommandRegistry& registry) {
       app.add_subcommand("client", "Run a site's agent (connects out to the coordinator)");
   cmd->add_option("--kit", args->kit, "The site's startup kit directory (from provision)")
       ->required();
-  cmd->add_option("--data", args->data, "The site's data file (format set by the run)")
-      ->required();
+  cmd->add_option("--data", args->data, "The site's data file (format set by the run)")->required();
   cmd->add_option("--coordinator", args->coordinator,
                   "host:port of the coordinator (overrides the kit)");
   cmd->add_option("--threads", args->threads, "libtorch threads (0 = all cores)")

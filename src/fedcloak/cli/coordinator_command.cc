@@ -14,11 +14,11 @@
 #include "fedcloak/cli/run_setup.h"
 #include "fedcloak/cli/session_description.h"
 #include "fedcloak/cli/signals.h"
+#include "fedcloak/fl/observer_list.h"
 #include "fedcloak/fl/strategy.h"
 #include "fedcloak/net/coordinator_server.h"
 #include "fedcloak/net/logger.h"
 #include "fedcloak/net/tls_material.h"
-#include "fedcloak/fl/observer_list.h"
 #include "fedcloak/store/run_store.h"
 #include "fedcloak/store/store_observer.h"
 #include "fedcloak/web/dashboard.h"
@@ -100,10 +100,11 @@ int RunCoordinator(const CoordinatorArgs& a) {
   auto server = net::CoordinatorServer::Start(std::move(so));
   if (!server.ok()) return Fail(server.status(), kExitFailure);
 
-  std::printf("fedcloak coordinator: run \"%s\", mode %s, listening on port %d, waiting for %zu "
-              "sites\n",
-              c.run.name.c_str(), std::string(fl::RunModeName(c.run.mode)).c_str(),
-              (*server)->port(), c.network.sites.size());
+  std::printf(
+      "fedcloak coordinator: run \"%s\", mode %s, listening on port %d, waiting for %zu "
+      "sites\n",
+      c.run.name.c_str(), std::string(fl::RunModeName(c.run.mode)).c_str(), (*server)->port(),
+      c.network.sites.size());
   std::fflush(stdout);
   fl::Engine* running = nullptr;
   SignalWaiter signals([&](int) {
@@ -180,18 +181,18 @@ int RunCoordinator(const CoordinatorArgs& a) {
     run_id = *created;
   }
   fl::Engine* engine_ptr = engine->get();
-  store::StoreObserver store_observer(
-      run_store->get(), run_id, [engine_ptr](const fl::RoundRecord&, std::span<const float>) {
-        store::RoundExtras x;
-        x.strategy_state = engine_ptr->strategy().SaveState();
-        return x;
-      });
+  store::StoreObserver store_observer(run_store->get(), run_id,
+                                      [engine_ptr](const fl::RoundRecord&, std::span<const float>) {
+                                        store::RoundExtras x;
+                                        x.strategy_state = engine_ptr->strategy().SaveState();
+                                        return x;
+                                      });
   if (c.dp.enabled) {
     store_observer.set_privacy_settings(c.dp.delta, c.dp.noise_multiplier, c.dp.clip_norm);
   }
 
-  auto log = fl::MetricsLog::Open(c.output.dir, c.run.name,
-                                  std::string(fl::RunModeName(c.run.mode)));
+  auto log =
+      fl::MetricsLog::Open(c.output.dir, c.run.name, std::string(fl::RunModeName(c.run.mode)));
   if (!log.ok()) return Fail(log.status(), kExitFailure);
   ConsoleReporter reporter(c.run.rounds, log->get(), nullptr);
   fl::ObserverList observers;
@@ -211,8 +212,8 @@ int RunCoordinator(const CoordinatorArgs& a) {
     info.rounds_planned = c.run.rounds;
     info.sites_total = static_cast<uint32_t>(handles.size());
     if (c.run.mode == fl::RunMode::kHe) {
-      info.parameters.emplace_back("threshold", fmt::format("{} of {}", c.secure.threshold,
-                                                            handles.size()));
+      info.parameters.emplace_back("threshold",
+                                   fmt::format("{} of {}", c.secure.threshold, handles.size()));
       info.parameters.emplace_back("ring", std::string(fl::HeParamSetName(c.secure.he_params)));
     }
     if (c.run.mode != fl::RunMode::kPlain) {
@@ -254,9 +255,10 @@ int RunCoordinator(const CoordinatorArgs& a) {
                  std::string(store_observer.status().message()).c_str());
   }
   if (signals.received() == 0) {
-    (void)(*run_store)->SetRunStatus(run_id, run.ok() || run.code() == absl::StatusCode::kFailedPrecondition
-                                                 ? store::RunStatus::kCompleted
-                                                 : store::RunStatus::kFailed);
+    (void)(*run_store)
+        ->SetRunStatus(run_id, run.ok() || run.code() == absl::StatusCode::kFailedPrecondition
+                                   ? store::RunStatus::kCompleted
+                                   : store::RunStatus::kFailed);
   }
   if (dashboard != nullptr) dashboard->Stop();
   const auto traffic = (*server)->traffic();

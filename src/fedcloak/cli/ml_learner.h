@@ -28,9 +28,10 @@ class MlLearner final : public fl::LocalLearner {
   // `train` and `test` are this site's splits; `base` supplies optimizer, threads and DP
   // settings (epochs, batch size, learning rate, momentum, FedProx mu and seed come from
   // the coordinator with every task).
-  static absl::StatusOr<std::unique_ptr<MlLearner>> Create(
-      ModelSource source, std::shared_ptr<const ml::Dataset> train,
-      std::shared_ptr<const ml::Dataset> test, ml::TrainConfig base);
+  static absl::StatusOr<std::unique_ptr<MlLearner>> Create(ModelSource source,
+                                                           std::shared_ptr<const ml::Dataset> train,
+                                                           std::shared_ptr<const ml::Dataset> test,
+                                                           ml::TrainConfig base);
 
   size_t num_parameters() const override { return num_parameters_; }
   absl::StatusOr<fl::LocalUpdate> Train(std::span<const float> global,

@@ -26,7 +26,8 @@ int RunProvision(const ProvisionArgs& a) {
   o.federation_name = a.federation;
   auto result = net::Provision(o);
   if (!result.ok()) {
-    std::fprintf(stderr, "fedcloak provision: %s\n", std::string(result.status().message()).c_str());
+    std::fprintf(stderr, "fedcloak provision: %s\n",
+                 std::string(result.status().message()).c_str());
     return result.status().code() == absl::StatusCode::kInvalidArgument ||
                    result.status().code() == absl::StatusCode::kAlreadyExists
                ? kExitUsage

@@ -91,14 +91,14 @@ absl::StatusOr<RunData> LoadRunData(const fl::RunConfig& c) {
       break;
     }
     case fl::PartitionKind::kDirichlet: {
-      FEDCLOAK_ASSIGN_OR_RETURN(partition, ml::PartitionDirichlet(all.labels(), n_sites,
-                                                                  c.data.alpha, partition_rng, 2));
+      FEDCLOAK_ASSIGN_OR_RETURN(
+          partition, ml::PartitionDirichlet(all.labels(), n_sites, c.data.alpha, partition_rng, 2));
       break;
     }
     case fl::PartitionKind::kShards: {
-      FEDCLOAK_ASSIGN_OR_RETURN(partition, ml::PartitionShards(all.labels(), n_sites,
-                                                               c.data.shards_per_site,
-                                                               partition_rng));
+      FEDCLOAK_ASSIGN_OR_RETURN(
+          partition,
+          ml::PartitionShards(all.labels(), n_sites, c.data.shards_per_site, partition_rng));
       break;
     }
   }
@@ -109,9 +109,9 @@ absl::StatusOr<RunData> LoadRunData(const fl::RunConfig& c) {
     std::vector<size_t> tr, te;
     SplitTrainTest(partition[s], c.data.test_fraction, split_rng, &tr, &te);
     if (tr.empty()) {
-      return absl::InvalidArgumentError(fmt::format(
-          "site {} of {} gets no training example from {} examples; use fewer sites",
-          s + 1, n_sites, all.num_examples()));
+      return absl::InvalidArgumentError(
+          fmt::format("site {} of {} gets no training example from {} examples; use fewer sites",
+                      s + 1, n_sites, all.num_examples()));
     }
     FEDCLOAK_ASSIGN_OR_RETURN(ml::Dataset dtr, all.Subset(tr));
     FEDCLOAK_ASSIGN_OR_RETURN(ml::Dataset dte, all.Subset(te));

@@ -88,8 +88,8 @@ absl::StatusOr<std::optional<fl::PrivacyAccountant>> PrivacyAccountantFor(
     const auto sites = c.data.num_sites;
     const auto expected = static_cast<uint32_t>(
         std::max<double>(c.selection.min_sites, std::ceil(c.selection.fraction * sites)));
-    auto dp = fl::PlanDistributedDp(num_params, c.dp.clip_norm, c.dp.noise_multiplier, expected,
-                                    sites);
+    auto dp =
+        fl::PlanDistributedDp(num_params, c.dp.clip_norm, c.dp.noise_multiplier, expected, sites);
     if (!dp.ok()) return dp.status();
     options->encoding.dp = *dp;
     auto acc = fl::PrivacyAccountant::ForDistributedDp(*dp, num_params, c.selection.fraction,
@@ -101,8 +101,8 @@ absl::StatusOr<std::optional<fl::PrivacyAccountant>> PrivacyAccountantFor(
   // DP-SGD at every site: the guarantee is for one example of the smallest site.
   const double q = std::min(1.0, static_cast<double>(c.train.batch_size) /
                                      static_cast<double>(std::max<size_t>(1, smallest_site)));
-  const uint64_t steps = uint64_t{c.train.epochs} *
-                         ((smallest_site + c.train.batch_size - 1) / c.train.batch_size);
+  const uint64_t steps =
+      uint64_t{c.train.epochs} * ((smallest_site + c.train.batch_size - 1) / c.train.batch_size);
   auto acc = fl::PrivacyAccountant::ForDpSgd(q, c.dp.noise_multiplier, steps, c.dp.delta,
                                              c.dp.epsilon_budget);
   if (!acc.ok()) return acc.status();
@@ -120,9 +120,10 @@ std::string FormatMetrics(const fl::LocalMetrics& m) {
 void ConsoleReporter::OnRoundStart(uint64_t round, const std::vector<std::string>& selected) {
   if (!tty_) return;
   const int width = 30;
-  const int done = static_cast<int>(width * static_cast<double>(round - 1) /
-                                    static_cast<double>(rounds_));
-  std::printf("\r[%s%s] round %llu/%llu: training on %zu sites...", std::string(static_cast<size_t>(done), '#').c_str(),
+  const int done =
+      static_cast<int>(width * static_cast<double>(round - 1) / static_cast<double>(rounds_));
+  std::printf("\r[%s%s] round %llu/%llu: training on %zu sites...",
+              std::string(static_cast<size_t>(done), '#').c_str(),
               std::string(static_cast<size_t>(width - done), '.').c_str(),
               static_cast<unsigned long long>(round), static_cast<unsigned long long>(rounds_),
               selected.size());

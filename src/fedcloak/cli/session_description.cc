@@ -85,7 +85,8 @@ absl::StatusOr<SessionDescription> ParseSessionDescription(const std::string& te
     if (optimizer != "sgd" && optimizer != "adam") {
       return absl::InvalidArgumentError(fmt::format("optimizer \"{}\" is unknown", optimizer));
     }
-    d.config.train.optimizer = optimizer == "adam" ? fl::OptimizerKind::kAdam : fl::OptimizerKind::kSgd;
+    d.config.train.optimizer =
+        optimizer == "adam" ? fl::OptimizerKind::kAdam : fl::OptimizerKind::kSgd;
     d.config.dp.enabled = j.at("dp").at("dp_sgd").get<bool>();
     d.config.dp.mechanism = fl::DpMechanism::kDpSgd;
     d.config.dp.clip_norm = j.at("dp").at("clip_norm").get<double>();

@@ -22,8 +22,7 @@ void BlockTerminationSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-SignalWaiter::SignalWaiter(std::function<void(int)> on_signal)
-    : on_signal_(std::move(on_signal)) {
+SignalWaiter::SignalWaiter(std::function<void(int)> on_signal) : on_signal_(std::move(on_signal)) {
   thread_ = std::thread([this] {
     sigset_t set = TerminationSignals();
     int signo = 0;

@@ -18,7 +18,7 @@ class SignalWaiter {
  public:
   // Calls `on_signal(signo)` once, from its own thread, when SIGINT or SIGTERM arrives.
   explicit SignalWaiter(std::function<void(int)> on_signal);
-  ~SignalWaiter();  // stops waiting
+  ~SignalWaiter();                                   // stops waiting
   int received() const { return received_.load(); }  // 0 if none
 
  private:

@@ -14,8 +14,8 @@
 #include "fedcloak/fl/simulation.h"
 #include "fedcloak/fl/strategy.h"
 #include "fedcloak/ml/evaluate.h"
-#include "fedcloak/ml/trainer.h"
 #include "fedcloak/ml/torch_runtime.h"
+#include "fedcloak/ml/trainer.h"
 
 namespace fedcloak::cli {
 namespace {
@@ -126,7 +126,8 @@ int RunSimulate(const SimulateArgs& args) {
   if (!engine.ok()) return Fail(engine.status(), kExitUsage);
   if (accountant->has_value()) (*engine)->set_privacy_accountant(&**accountant);
 
-  auto log = fl::MetricsLog::Open(c.output.dir, c.run.name, std::string(fl::RunModeName(c.run.mode)));
+  auto log =
+      fl::MetricsLog::Open(c.output.dir, c.run.name, std::string(fl::RunModeName(c.run.mode)));
   if (!log.ok()) return Fail(log.status(), kExitFailure);
   std::function<std::optional<fl::LocalMetrics>(std::span<const float>)> central;
   if (c.simulation.central_eval && data->central_test != nullptr) {

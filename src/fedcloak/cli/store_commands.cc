@@ -49,13 +49,13 @@ int RunStatus(const StoreArgs& a) {
   if (a.run == 0) {
     auto runs = (*s)->ListRuns();
     if (!runs.ok()) return Fail("status", runs.status());
-    std::printf("%-5s %-24s %-7s %-10s %-21s %7s %9s\n", "run", "name", "mode", "status",
-                "created", "rounds", "accuracy");
+    std::printf("%-5s %-24s %-7s %-10s %-21s %7s %9s\n", "run", "name", "mode", "status", "created",
+                "rounds", "accuracy");
     for (const auto& r : *runs) {
       std::printf("%-5lld %-24s %-7s %-10s %-21s %7llu %9s\n", static_cast<long long>(r.info.id),
                   r.info.name.c_str(), r.info.mode.c_str(),
-                  std::string(store::RunStatusName(r.info.status)).c_str(),
-                  r.info.created.c_str(), static_cast<unsigned long long>(r.rounds_recorded),
+                  std::string(store::RunStatusName(r.info.status)).c_str(), r.info.created.c_str(),
+                  static_cast<unsigned long long>(r.rounds_recorded),
                   r.last_accuracy ? fmt::format("{:.4f}", *r.last_accuracy).c_str() : "-");
     }
     return kExitOk;

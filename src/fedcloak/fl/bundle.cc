@@ -48,8 +48,8 @@ absl::StatusOr<std::vector<std::span<const uint8_t>>> DecodeBundleAny(
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("bundle part count", &count));
   // Every part needs at least its 4-byte length: bound the count before allocating.
   if (count > kMaxBundleParts || count > r.remaining() / 4) {
-    return absl::DataLossError(fmt::format("bundle part count {} is impossible for {} bytes",
-                                           count, r.remaining()));
+    return absl::DataLossError(
+        fmt::format("bundle part count {} is impossible for {} bytes", count, r.remaining()));
   }
   std::vector<std::span<const uint8_t>> parts(count);
   for (uint32_t i = 0; i < count; ++i) {

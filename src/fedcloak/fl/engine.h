@@ -49,7 +49,7 @@ struct RoundRecord {
   uint64_t total_weight = 0;
   double train_loss = 0.0;
   std::optional<LocalMetrics> evaluation;  // weighted over the sites that reported
-  std::optional<double> epsilon;  // privacy spent after this round (DP runs)
+  std::optional<double> epsilon;           // privacy spent after this round (DP runs)
   double seconds = 0.0;
   uint64_t bytes_to_sites = 0;
   uint64_t bytes_from_sites = 0;

@@ -6,12 +6,12 @@
 #include <algorithm>
 
 #include "fedcloak/base/status.h"
-#include "fedcloak/fl/update_encoding.h"
 #include "fedcloak/crypto/rlwe/ciphertext_vector.h"
 #include "fedcloak/crypto/rlwe/decryption_share.h"
 #include "fedcloak/crypto/rlwe/threshold_party.h"
 #include "fedcloak/fl/bundle.h"
 #include "fedcloak/fl/secure_messages.h"
+#include "fedcloak/fl/update_encoding.h"
 
 namespace fedcloak::fl {
 
@@ -68,8 +68,9 @@ absl::Status HeAggregation::Setup(std::span<SiteHandle* const> sites,
   std::vector<crypto::PublicKeyShare> shares;
   for (uint32_t i = 0; i < n; ++i) {
     absl::StatusOr<std::vector<std::span<const uint8_t>>> parts =
-        generated[i].ok() ? DecodeBundle(generated[i]->payload, n)
-                          : absl::StatusOr<std::vector<std::span<const uint8_t>>>(generated[i].status());
+        generated[i].ok()
+            ? DecodeBundle(generated[i]->payload, n)
+            : absl::StatusOr<std::vector<std::span<const uint8_t>>>(generated[i].status());
     if (!parts.ok()) {
       missing.push_back(sites[i]->name());
       continue;
@@ -103,7 +104,8 @@ absl::Status HeAggregation::Setup(std::span<SiteHandle* const> sites,
   auto finished = CallSites(sites, tasks, timeout, pool, nullptr);
   const std::vector<uint8_t> expected_key = key.Serialize();
   for (uint32_t i = 0; i < n; ++i) {
-    if (!finished[i].ok() || finished[i]->payload != expected_key) missing.push_back(sites[i]->name());
+    if (!finished[i].ok() || finished[i]->payload != expected_key)
+      missing.push_back(sites[i]->name());
   }
   if (!missing.empty()) return fail("key-share delivery");
   collective_key_ = std::move(key);
@@ -116,7 +118,8 @@ absl::StatusOr<AggregateOutcome> HeAggregation::Aggregate(const RoundInput& in) 
   AggregateOutcome out;
   FEDCLOAK_ASSIGN_OR_RETURN(
       UpdateEncoding encoding,
-      UpdateEncoding::Create(in.broadcast.encoding, in.broadcast.params.size(), in.session, in.round));
+      UpdateEncoding::Create(in.broadcast.encoding, in.broadcast.params.size(), in.session,
+                             in.round));
   const uint64_t length = encoding.encoded_length();
   // Train and encrypt: the update plus its weight as one more value.
   Task task{TaskKind::kTrain, in.round, EncodeModelBroadcast(in.broadcast, in.session)};
@@ -130,8 +133,9 @@ absl::StatusOr<AggregateOutcome> HeAggregation::Aggregate(const RoundInput& in) 
   double loss_sum = 0;
   for (size_t i = 0; i < results.size(); ++i) {
     SiteHandle* site = in.selected[i];
-    auto parts = results[i].ok() ? DecodeBundle(results[i]->payload, 2)
-                                 : absl::StatusOr<std::vector<std::span<const uint8_t>>>(results[i].status());
+    auto parts = results[i].ok()
+                     ? DecodeBundle(results[i]->payload, 2)
+                     : absl::StatusOr<std::vector<std::span<const uint8_t>>>(results[i].status());
     bool ok = parts.ok() && party_ids_.count(site->name()) == 1 &&
               crypto::CiphertextVector::LoadInto(ctx_, (*parts)[0], expect, &incoming).ok();
     if (ok) ok = sum.empty() ? (sum = incoming, true) : sum.Add(incoming).ok();
@@ -144,9 +148,9 @@ absl::StatusOr<AggregateOutcome> HeAggregation::Aggregate(const RoundInput& in) 
     survivors.push_back(site);
   }
   if (survivors.size() < std::max(options_.min_survivors, options_.threshold)) {
-    return absl::FailedPreconditionError(fmt::format(
-        "round {}: {} encrypted updates arrived, {} needed", in.round, survivors.size(),
-        std::max(options_.min_survivors, options_.threshold)));
+    return absl::FailedPreconditionError(
+        fmt::format("round {}: {} encrypted updates arrived, {} needed", in.round, survivors.size(),
+                    std::max(options_.min_survivors, options_.threshold)));
   }
 
   // Threshold decryption of the sum by `threshold` of the sites that just answered.
@@ -156,7 +160,8 @@ absl::StatusOr<AggregateOutcome> HeAggregation::Aggregate(const RoundInput& in) 
   std::sort(active_ids.begin(), active_ids.end());
   std::vector<uint8_t> aggregate;
   sum.Serialize(&aggregate);
-  const std::vector<uint8_t> parts[] = {aggregate, EncodeActiveSet(active_ids, in.session, in.round)};
+  const std::vector<uint8_t> parts[] = {aggregate,
+                                        EncodeActiveSet(active_ids, in.session, in.round)};
   Task decrypt{TaskKind::kHeDecrypt, in.round, EncodeBundle(parts)};
   auto answers = BroadcastToSites(active, decrypt, in.stage_timeout, *in.pool, &out);
   std::vector<crypto::DecryptionShare> shares;

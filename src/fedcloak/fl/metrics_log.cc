@@ -54,7 +54,8 @@ absl::StatusOr<std::unique_ptr<MetricsLog>> MetricsLog::Open(const std::string& 
   std::ofstream csv(log->csv_path_, std::ios::trunc);
   if (!csv) return absl::InternalError(fmt::format("cannot write {}", log->csv_path_));
   csv << "round,status,selected,survivors,dropouts,train_loss,eval_loss,eval_accuracy,eval_auc,"
-         "central_loss,central_accuracy,central_auc,seconds,bytes_to_sites,bytes_from_sites,epsilon\n";
+         "central_loss,central_accuracy,central_auc,seconds,bytes_to_sites,bytes_from_sites,"
+         "epsilon\n";
   return log;
 }
 

@@ -36,10 +36,9 @@ absl::StatusOr<PrivacyAccountant> PrivacyAccountant::ForDistributedDp(
   return PrivacyAccountant(std::move(budget), std::move(rdp));
 }
 
-absl::StatusOr<PrivacyAccountant> PrivacyAccountant::ForDpSgd(double q, double noise_multiplier,
-                                                              uint64_t steps_per_round,
-                                                              double delta,
-                                                              std::optional<double> epsilon_budget) {
+absl::StatusOr<PrivacyAccountant> PrivacyAccountant::ForDpSgd(
+    double q, double noise_multiplier, uint64_t steps_per_round, double delta,
+    std::optional<double> epsilon_budget) {
   FEDCLOAK_ASSIGN_OR_RETURN(dp::PrivacyBudget budget, MakeBudget(delta, epsilon_budget));
   FEDCLOAK_ASSIGN_OR_RETURN(
       std::vector<double> rdp,

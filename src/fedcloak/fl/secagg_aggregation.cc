@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include "fedcloak/base/status.h"
-#include "fedcloak/fl/update_encoding.h"
 #include "fedcloak/fl/bundle.h"
 #include "fedcloak/fl/secure_messages.h"
+#include "fedcloak/fl/update_encoding.h"
 #include "fedcloak/secagg/server.h"
 
 namespace fedcloak::fl {
@@ -15,11 +15,11 @@ namespace {
 // answer to `accept`. Sites that fail or whose answer is refused simply drop out: the
 // server's Finish step decides whether enough remain.
 template <typename Accept>
-void RunStage(const RoundInput& input, TaskKind kind,
-              const std::map<uint32_t, std::vector<uint8_t>>& messages,
-              const std::function<std::vector<uint8_t>(uint32_t, const std::vector<uint8_t>&)>&
-                  wrap,
-              AggregateOutcome* out, Accept accept) {
+void RunStage(
+    const RoundInput& input, TaskKind kind,
+    const std::map<uint32_t, std::vector<uint8_t>>& messages,
+    const std::function<std::vector<uint8_t>(uint32_t, const std::vector<uint8_t>&)>& wrap,
+    AggregateOutcome* out, Accept accept) {
   std::vector<SiteHandle*> sites;
   std::vector<Task> tasks;
   std::vector<uint32_t> ids;
@@ -43,9 +43,9 @@ absl::Status SecAggAggregation::Setup(std::span<SiteHandle* const> sites,
   identity_keys_.clear();
   for (const auto& [name, e] : enrolled) identity_keys_[name] = e.identity_key;
   if (identity_keys_.size() < options_.min_survivors) {
-    return absl::FailedPreconditionError(fmt::format(
-        "only {} of {} sites enrolled for secure aggregation, {} needed", identity_keys_.size(),
-        sites.size(), options_.min_survivors));
+    return absl::FailedPreconditionError(
+        fmt::format("only {} of {} sites enrolled for secure aggregation, {} needed",
+                    identity_keys_.size(), sites.size(), options_.min_survivors));
   }
   return absl::OkStatus();
 }
@@ -66,15 +66,15 @@ absl::StatusOr<AggregateOutcome> SecAggAggregation::Aggregate(const RoundInput& 
     keys.push_back(it->second);
   }
   const auto n = static_cast<uint32_t>(input.selected.size());
-  FEDCLOAK_ASSIGN_OR_RETURN(UpdateEncoding encoding,
-                            UpdateEncoding::Create(input.broadcast.encoding,
-                                                   input.broadcast.params.size(), in.session,
-                                                   in.round));
+  FEDCLOAK_ASSIGN_OR_RETURN(
+      UpdateEncoding encoding,
+      UpdateEncoding::Create(input.broadcast.encoding, input.broadcast.params.size(), in.session,
+                             in.round));
   const uint64_t length = encoding.encoded_length();
   if (n < std::max<uint32_t>(options_.min_survivors, 3)) {
-    return absl::FailedPreconditionError(fmt::format(
-        "round {}: {} enrolled sites selected; secure aggregation needs at least {}", in.round, n,
-        std::max<uint32_t>(options_.min_survivors, 3)));
+    return absl::FailedPreconditionError(
+        fmt::format("round {}: {} enrolled sites selected; secure aggregation needs at least {}",
+                    in.round, n, std::max<uint32_t>(options_.min_survivors, 3)));
   }
   absl::StatusOr<secagg::SecAggParameters> params;
   if (options_.neighbours == 0 && options_.threshold == 0) {
@@ -103,10 +103,9 @@ absl::StatusOr<AggregateOutcome> SecAggAggregation::Aggregate(const RoundInput& 
   FEDCLOAK_ASSIGN_OR_RETURN(auto directories, server.FinishAdvertising());
 
   // Stage 1: encrypted shares of the mask key and self-mask seed.
-  RunStage(input, TaskKind::kSecAggShareKeys, directories, nullptr, &out,
-           [&](uint32_t id, const std::vector<uint8_t>& blob) {
-             (void)server.AddShareKeys(id, blob);
-           });
+  RunStage(
+      input, TaskKind::kSecAggShareKeys, directories, nullptr, &out,
+      [&](uint32_t id, const std::vector<uint8_t>& blob) { (void)server.AddShareKeys(id, blob); });
   FEDCLOAK_ASSIGN_OR_RETURN(auto shares, server.FinishSharing());
 
   // Stage 2: train, encode, mask. The model travels with the shares.

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <optional>
 
@@ -68,8 +68,8 @@ absl::StatusOr<SecAggSetup> DecodeSecAggSetup(std::span<const uint8_t> blob,
         fmt::format("site count {} is outside [1, {}]", s.num_sites, kMaxSecAggSites));
   }
   if (r.remaining() != uint64_t{s.num_sites} * 32) {
-    return absl::DataLossError(fmt::format("setup names {} sites but carries {} key bytes",
-                                           s.num_sites, r.remaining()));
+    return absl::DataLossError(
+        fmt::format("setup names {} sites but carries {} key bytes", s.num_sites, r.remaining()));
   }
   s.identity_keys.resize(s.num_sites);
   for (auto& k : s.identity_keys) FEDCLOAK_RETURN_IF_ERROR(ReadArray(r, "identity key", &k));
@@ -109,7 +109,8 @@ absl::StatusOr<std::pair<SessionId, std::string>> DecodeSessionStart(
   FEDCLOAK_RETURN_IF_ERROR(CheckBlobHeader(view.header, e));
   ByteReader r(view.payload);
   std::string description;
-  FEDCLOAK_RETURN_IF_ERROR(r.ReadString("session description", kMaxSessionDescription, &description));
+  FEDCLOAK_RETURN_IF_ERROR(
+      r.ReadString("session description", kMaxSessionDescription, &description));
   FEDCLOAK_RETURN_IF_ERROR(r.ExpectEnd("session start"));
   return std::make_pair(view.header.session, std::move(description));
 }
@@ -134,7 +135,8 @@ absl::StatusOr<HeKeySetup> DecodeHeKeySetup(std::span<const uint8_t> blob,
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("threshold", &s.threshold));
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("party id", &s.party_id));
   if (s.parameter_set > 1) {
-    return absl::InvalidArgumentError(fmt::format("HE parameter set {} is unknown", s.parameter_set));
+    return absl::InvalidArgumentError(
+        fmt::format("HE parameter set {} is unknown", s.parameter_set));
   }
   if (s.num_parties == 0 || s.num_parties > kMaxSecAggSites ||
       r.remaining() != uint64_t{s.num_parties} * 32) {

@@ -34,8 +34,8 @@ std::vector<uint8_t> EncodeSessionStart(std::string_view description, const Sess
 absl::StatusOr<std::pair<SessionId, std::string>> DecodeSessionStart(std::span<const uint8_t> blob);
 
 struct Enrollment {
-  crypto::Ed25519PublicKey identity_key{};   // signs SecAgg+ key advertisements
-  crypto::X25519PublicKey transport_key{};   // receives HE key shares end to end
+  crypto::Ed25519PublicKey identity_key{};  // signs SecAgg+ key advertisements
+  crypto::X25519PublicKey transport_key{};  // receives HE key shares end to end
 };
 std::vector<uint8_t> EncodeEnrollment(const Enrollment& e, const SessionId& session);
 absl::StatusOr<Enrollment> DecodeEnrollment(std::span<const uint8_t> blob,
@@ -59,8 +59,7 @@ absl::StatusOr<SecAggSetup> DecodeSecAggSetup(std::span<const uint8_t> blob,
 
 // Site -> coordinator beside a protected update: what the site chooses to report in the
 // clear (its mean training loss).
-std::vector<uint8_t> EncodeTrainReport(double train_loss, const SessionId& session,
-                                       uint64_t round);
+std::vector<uint8_t> EncodeTrainReport(double train_loss, const SessionId& session, uint64_t round);
 absl::StatusOr<double> DecodeTrainReport(std::span<const uint8_t> blob, const SessionId& session,
                                          uint64_t round);
 

@@ -11,10 +11,10 @@
 #include "fedcloak/fl/he_aggregation.h"
 #include "fedcloak/fl/plain_aggregation.h"
 #include "fedcloak/fl/privacy_accountant.h"
-#include "fedcloak/fl/update_encoding.h"
 #include "fedcloak/fl/secagg_aggregation.h"
 #include "fedcloak/fl/simulation.h"
 #include "fedcloak/fl/testing_learners.h"
+#include "fedcloak/fl/update_encoding.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -56,8 +56,8 @@ class SecureModesTest : public ::testing::TestWithParam<AggregationMode> {
       learners.push_back(std::make_unique<testing::QuadraticLearner>(Center(i), 1 + i));
       SiteIdentity id{SimulatedSiteName(i), static_cast<uint32_t>(i + 1)};
       sites.push_back(std::make_unique<InProcessSite>(
-          id.name, std::make_unique<SiteRuntime>(id, session, learners.back().get(),
-                                                 &DefaultRandom()),
+          id.name,
+          std::make_unique<SiteRuntime>(id, session, learners.back().get(), &DefaultRandom()),
           drop));
       handles.push_back(sites.back().get());
     }
@@ -143,7 +143,8 @@ TEST_P(SecureModesTest, TooFewSurvivorsFailCleanly) {
   EXPECT_EQ(run.model, std::vector<float>(kParams, 0.0f));
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, SecureModesTest, ::testing::Values(AggregationMode::kSecAgg, AggregationMode::kHe),
+INSTANTIATE_TEST_SUITE_P(Modes, SecureModesTest,
+                         ::testing::Values(AggregationMode::kSecAgg, AggregationMode::kHe),
                          [](const ::testing::TestParamInfo<AggregationMode>& p) {
                            return p.param == AggregationMode::kSecAgg ? "secagg" : "he";
                          });
@@ -166,8 +167,8 @@ TEST(DistributedDpTest, NoisyMeanEpsilonPerRoundAndBudgetStop) {
   std::vector<SiteHandle*> handles;
   for (size_t i = 0; i < n; ++i) {
     // Every center is the same vector of norm 0.4 (< C): clipping leaves it alone.
-    learners.push_back(std::make_unique<testing::QuadraticLearner>(
-        std::vector<float>(params, 0.05f), 10 + i));
+    learners.push_back(
+        std::make_unique<testing::QuadraticLearner>(std::vector<float>(params, 0.05f), 10 + i));
     SiteIdentity id{SimulatedSiteName(i), static_cast<uint32_t>(i + 1)};
     sites.push_back(std::make_unique<InProcessSite>(
         id.name,
@@ -199,8 +200,7 @@ TEST(DistributedDpTest, NoisyMeanEpsilonPerRoundAndBudgetStop) {
   const double eps1 = *one->ChargeRound();
   const double eps2 = *one->ChargeRound();
   EXPECT_GT(eps2, eps1);
-  auto accountant =
-      PrivacyAccountant::ForDistributedDp(*dp, params, 1.0, 3, 1e-5, eps1 + eps2);
+  auto accountant = PrivacyAccountant::ForDistributedDp(*dp, params, 1.0, 3, 1e-5, eps1 + eps2);
   ASSERT_THAT(accountant, IsOk());
   (*engine)->set_privacy_accountant(&*accountant);
   struct Recorder : RoundObserver {

@@ -5,9 +5,9 @@
 #include <cmath>
 
 #include "fedcloak/base/status.h"
+#include "fedcloak/crypto/rlwe/threshold_party.h"
 #include "fedcloak/fl/messages.h"
 #include "fedcloak/fl/secure_messages.h"
-#include "fedcloak/crypto/rlwe/threshold_party.h"
 #include "fedcloak/secagg/client.h"
 
 namespace fedcloak::fl {
@@ -76,7 +76,7 @@ absl::StatusOr<LocalUpdate> SiteRuntime::TrainOn(const ModelBroadcast& m) {
 }
 
 absl::StatusOr<SiteRuntime::TrainedUpdate> SiteRuntime::TrainAndEncode(const ModelBroadcast& m,
-                                                                      uint64_t round) {
+                                                                       uint64_t round) {
   FEDCLOAK_ASSIGN_OR_RETURN(UpdateEncoding encoding,
                             UpdateEncoding::Create(m.encoding, m.params.size(), session_, round));
   FEDCLOAK_ASSIGN_OR_RETURN(LocalUpdate update, TrainOn(m));
@@ -90,9 +90,9 @@ absl::StatusOr<TaskResult> SiteRuntime::Train(const Task& task) {
   FEDCLOAK_ASSIGN_OR_RETURN(ModelBroadcast m, DecodeBroadcast(task.payload, task.round));
   if (m.mode == AggregationMode::kHe) return HeTrain(task, m);
   if (m.mode != AggregationMode::kPlain) {
-    return absl::InvalidArgumentError(fmt::format(
-        "site {}: a training task for secure aggregation comes with its protocol stage",
-        identity_.name));
+    return absl::InvalidArgumentError(
+        fmt::format("site {}: a training task for secure aggregation comes with its protocol stage",
+                    identity_.name));
   }
   FEDCLOAK_ASSIGN_OR_RETURN(LocalUpdate update, TrainOn(m));
   return TaskResult{EncodePlainUpdate(update, session_, task.round)};
@@ -101,10 +101,10 @@ absl::StatusOr<TaskResult> SiteRuntime::Train(const Task& task) {
 absl::StatusOr<TaskResult> SiteRuntime::Enroll(const Task& task) {
   FEDCLOAK_ASSIGN_OR_RETURN(auto start, DecodeSessionStart(task.payload));
   if (!(start.first == session_)) {
-    return absl::InvalidArgumentError(fmt::format("site {}: enrollment for session {}..., this "
-                                                  "site serves session {}...",
-                                                  identity_.name, start.first.ShortHex(),
-                                                  session_.ShortHex()));
+    return absl::InvalidArgumentError(
+        fmt::format("site {}: enrollment for session {}..., this "
+                    "site serves session {}...",
+                    identity_.name, start.first.ShortHex(), session_.ShortHex()));
   }
   Enrollment e;
   e.identity_key = identity_key_.public_key();

@@ -19,8 +19,9 @@ absl::StatusOr<TaskResult> SiteRuntime::HeKeyGen(const Task& task) {
   }
   FEDCLOAK_ASSIGN_OR_RETURN(HeKeySetup setup, DecodeHeKeySetup(task.payload, session_));
   FEDCLOAK_ASSIGN_OR_RETURN(auto ctx, HeContextFor(setup.parameter_set));
-  FEDCLOAK_ASSIGN_OR_RETURN(crypto::X25519KeyPair transport,
-                            crypto::X25519KeyPair::FromSecretKey(transport_key_.secret_key().Clone()));
+  FEDCLOAK_ASSIGN_OR_RETURN(
+      crypto::X25519KeyPair transport,
+      crypto::X25519KeyPair::FromSecretKey(transport_key_.secret_key().Clone()));
   crypto::ThresholdConfig config{session_, setup.num_parties, setup.threshold};
   FEDCLOAK_ASSIGN_OR_RETURN(
       crypto::ThresholdHeParty party,
@@ -80,7 +81,8 @@ absl::StatusOr<TaskResult> SiteRuntime::HeDecrypt(const Task& task) {
       crypto::CiphertextVector::Load(he_->collective_key().shared_context(), parts[0], expect));
   FEDCLOAK_ASSIGN_OR_RETURN(std::vector<uint32_t> active,
                             DecodeActiveSet(parts[1], session_, task.round));
-  FEDCLOAK_ASSIGN_OR_RETURN(std::vector<uint8_t> share, he_->DecryptShare(aggregate, active, *rng_));
+  FEDCLOAK_ASSIGN_OR_RETURN(std::vector<uint8_t> share,
+                            he_->DecryptShare(aggregate, active, *rng_));
   return TaskResult{std::move(share)};
 }
 

@@ -22,23 +22,22 @@ absl::StatusOr<TaskResult> SiteRuntime::SecAggAdvertise(const Task& task) {
   FEDCLOAK_ASSIGN_OR_RETURN(SecAggSetup setup,
                             DecodeSecAggSetup(task.payload, session_, task.round));
   if (task.round <= secagg_round_ && secagg_ != nullptr) {
-    return absl::FailedPreconditionError(fmt::format(
-        "site {}: round {} is not after round {} (replay?)", identity_.name, task.round,
-        secagg_round_));
+    return absl::FailedPreconditionError(
+        fmt::format("site {}: round {} is not after round {} (replay?)", identity_.name, task.round,
+                    secagg_round_));
   }
   if (setup.site_id == 0 || setup.site_id > setup.num_sites ||
       setup.identity_keys[setup.site_id - 1] != identity_key_.public_key()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "site {}: the setup does not carry this site's identity key at id {}", identity_.name,
-        setup.site_id));
+    return absl::InvalidArgumentError(
+        fmt::format("site {}: the setup does not carry this site's identity key at id {}",
+                    identity_.name, setup.site_id));
   }
+  FEDCLOAK_ASSIGN_OR_RETURN(secagg::SecAggParameters params,
+                            secagg::SecAggParameters::Create(setup.num_sites, setup.neighbours,
+                                                             setup.threshold, setup.vector_length));
   FEDCLOAK_ASSIGN_OR_RETURN(
-      secagg::SecAggParameters params,
-      secagg::SecAggParameters::Create(setup.num_sites, setup.neighbours, setup.threshold,
-                                       setup.vector_length));
-  FEDCLOAK_ASSIGN_OR_RETURN(secagg::SecAggClient client,
-                            secagg::SecAggClient::Create(params, task.round, setup.site_id,
-                                                         setup.identity_keys, *rng_));
+      secagg::SecAggClient client,
+      secagg::SecAggClient::Create(params, task.round, setup.site_id, setup.identity_keys, *rng_));
   secagg_ = std::make_unique<secagg::SecAggClient>(std::move(client));
   secagg_round_ = task.round;
   FEDCLOAK_ASSIGN_OR_RETURN(std::vector<uint8_t> advert, secagg_->AdvertiseKeys(identity_key_));

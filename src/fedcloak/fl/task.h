@@ -13,17 +13,17 @@ namespace fedcloak::fl {
 // What a task asks of a site. Values are part of the wire format (doc/wire_format.md):
 // never renumber, only append.
 enum class TaskKind : uint16_t {
-  kTrain = 1,             // payload: global model + round config; result: update
-  kEvaluate = 2,          // payload: global model; result: metrics
-  kEnroll = 3,            // result: the site's long-term public keys (session setup)
-  kHeKeyGen = 10,         // threshold-HE key setup, stage 1: public-key share + Shamir shares
-  kHeKeyShares = 11,      // stage 2: deliver the shares addressed to this site
-  kHeDecrypt = 12,        // decryption share for an aggregated ciphertext
-  kSecAggAdvertise = 20,  // SecAgg+ stage 0: advertise keys
-  kSecAggShareKeys = 21,  // stage 1
+  kTrain = 1,               // payload: global model + round config; result: update
+  kEvaluate = 2,            // payload: global model; result: metrics
+  kEnroll = 3,              // result: the site's long-term public keys (session setup)
+  kHeKeyGen = 10,           // threshold-HE key setup, stage 1: public-key share + Shamir shares
+  kHeKeyShares = 11,        // stage 2: deliver the shares addressed to this site
+  kHeDecrypt = 12,          // decryption share for an aggregated ciphertext
+  kSecAggAdvertise = 20,    // SecAgg+ stage 0: advertise keys
+  kSecAggShareKeys = 21,    // stage 1
   kSecAggMaskedInput = 22,  // stage 2
-  kSecAggUnmask = 23,     // stage 3
-  kStatsSum = 30,         // federated feature statistics (sums and counts)
+  kSecAggUnmask = 23,       // stage 3
+  kStatsSum = 30,           // federated feature statistics (sums and counts)
 };
 
 std::string_view TaskKindName(TaskKind kind);

@@ -48,9 +48,9 @@ absl::StatusOr<UpdateEncoding> UpdateEncoding::Create(const EncodingSettings& se
     prg.Fill(seed);
     return UpdateEncoding(num_params, std::nullopt, std::move(ddg), seed);
   }
-  FEDCLOAK_ASSIGN_OR_RETURN(crypto::FixedPointCodec codec,
-                            crypto::FixedPointCodec::Create(settings.clip, settings.scale,
-                                                            settings.max_total_weight));
+  FEDCLOAK_ASSIGN_OR_RETURN(
+      crypto::FixedPointCodec codec,
+      crypto::FixedPointCodec::Create(settings.clip, settings.scale, settings.max_total_weight));
   return UpdateEncoding(num_params, std::move(codec), std::nullopt, seed);
 }
 
@@ -61,8 +61,8 @@ size_t UpdateEncoding::encoded_length() const {
 absl::StatusOr<EncodedUpdate> UpdateEncoding::Encode(const LocalUpdate& update,
                                                      SecureRandom& rng) const {
   if (update.delta.size() != num_params_) {
-    return absl::InvalidArgumentError(fmt::format("update has {} values, the model has {}",
-                                                  update.delta.size(), num_params_));
+    return absl::InvalidArgumentError(
+        fmt::format("update has {} values, the model has {}", update.delta.size(), num_params_));
   }
   for (float v : update.delta) {
     if (!std::isfinite(v)) return absl::InvalidArgumentError("update has a non-finite value");

@@ -32,9 +32,8 @@ struct EncodedUpdate {
 class UpdateEncoding {
  public:
   // InvalidArgument for settings that do not validate (capacity, clip, scale, DP noise).
-  static absl::StatusOr<UpdateEncoding> Create(const EncodingSettings& settings,
-                                               size_t num_params, const SessionId& session,
-                                               uint64_t round);
+  static absl::StatusOr<UpdateEncoding> Create(const EncodingSettings& settings, size_t num_params,
+                                               const SessionId& session, uint64_t round);
 
   // Words per encoded update (the model size, or a power of two under DP rotation).
   size_t encoded_length() const;
