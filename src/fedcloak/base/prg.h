@@ -1,6 +1,8 @@
 // Prg: a deterministic cryptographic expander. From a 32-byte seed and a context label
 // it produces an unbounded stream of pseudorandom bytes: AES-256-CTR (AES-NI through
-// OpenSSL 3) keyed with BLAKE2b-256(key = seed, message = "fedcloak.prg.v1" || label).
+// OpenSSL 3) keyed with BLAKE2b-256(key = seed, message = "fedcloak.prg.v1" || u64
+// label length || label). Bulk masks (SecAgg+) may choose AES-128-CTR, keyed with
+// BLAKE2b-128 of the same input: 128-bit security, 1.4x the throughput.
 //
 // Uses: the public polynomial `a` of the RLWE key (seed public), pairwise and self masks
 // of secure aggregation (seed secret), seeded test randomness. Two Prgs with the same
@@ -24,8 +26,11 @@ class Prg final : public SecureRandom {
  public:
   static constexpr size_t kSeedSize = 32;
 
+  enum class Cipher { kAes256Ctr, kAes128Ctr };
+
   // `label` names the purpose ("rlwe.a", "secagg.pairwise-mask", ...); any length.
-  Prg(std::span<const uint8_t, kSeedSize> seed, std::string_view label);
+  Prg(std::span<const uint8_t, kSeedSize> seed, std::string_view label,
+      Cipher cipher = Cipher::kAes256Ctr);
   ~Prg() override;
   Prg(Prg&&) noexcept;
   Prg& operator=(Prg&&) noexcept;

@@ -30,6 +30,28 @@ TEST(PrgTest, KnownAnswer) {
             "a4e4b110b0de419f50f71141fa21ff9fb6476c263e550d743d6fdd9dfe867644b0621c7f18d2fc77");
 }
 
+// The AES-128 variant, computed the same way: BLAKE2b with digest_size=16 as the key,
+// then `openssl enc -aes-128-ctr -iv 00..00` of 40 zero bytes.
+TEST(PrgTest, KnownAnswerAes128) {
+  const auto seed = CountingSeed();
+  Prg prg(seed, "test", Prg::Cipher::kAes128Ctr);
+  std::vector<uint8_t> out(40);
+  prg.Fill(out);
+  EXPECT_EQ(Hex(out),
+            "4c85a31dae810657b5c6570c84bc8bd7d98f70f91a166b2a42cf34b87b6b331287d219f0021dbec8");
+}
+
+TEST(PrgTest, EmptyFillIsANoOp) {
+  const auto seed = CountingSeed();
+  Prg a(seed, "e");
+  Prg b(seed, "e");
+  a.Fill(std::span<uint8_t>());
+  std::vector<uint8_t> oa(8), ob(8);
+  a.Fill(oa);
+  b.Fill(ob);
+  EXPECT_EQ(oa, ob);
+}
+
 TEST(PrgTest, SameSeedAndLabelGiveSameStreamWhateverTheChunking) {
   const auto seed = CountingSeed();
   Prg a(seed, "rlwe.a");

@@ -15,12 +15,13 @@ namespace fedcloak::secagg::internal {
 namespace {
 
 constexpr std::string_view kMaskChannelPurpose = "fedcloak.secagg.pairwise-mask";
-constexpr size_t kBlock = 2048;  // 8 KiB of vector plus 8 KiB of keystream
+constexpr size_t kBlock = 8192;  // 32 KiB of vector plus 32 KiB of keystream (L2)
 
 }  // namespace
 
 Prg SelfMaskPrg(std::span<const uint8_t, 32> seed, const SessionId& session, uint64_t round) {
-  return Prg(seed, fmt::format("fedcloak.secagg.self-mask.v1/{}/{}", session.ToHex(), round));
+  return Prg(seed, fmt::format("fedcloak.secagg.self-mask.v1/{}/{}", session.ToHex(), round),
+             Prg::Cipher::kAes128Ctr);
 }
 
 absl::StatusOr<Prg> PairwiseMaskPrg(const crypto::X25519KeyPair& own_mask_key, uint32_t own_id,
@@ -30,7 +31,8 @@ absl::StatusOr<Prg> PairwiseMaskPrg(const crypto::X25519KeyPair& own_mask_key, u
                             crypto::PairwiseChannel::Create(own_mask_key, peer_mask_key, session,
                                                             own_id, peer_id, kMaskChannelPurpose));
   const SecretBytes seed = channel.DeriveSharedSeed(fmt::format("round {}", round));
-  return Prg(std::span<const uint8_t, 32>(seed.data(), 32), "fedcloak.secagg.pairwise-mask.v1");
+  return Prg(std::span<const uint8_t, 32>(seed.data(), 32), "fedcloak.secagg.pairwise-mask.v1",
+             Prg::Cipher::kAes128Ctr);
 }
 
 namespace {

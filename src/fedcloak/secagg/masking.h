@@ -1,5 +1,5 @@
 // Mask derivation and application shared by SecAggClient and SecAggServer (internal to
-// the secagg module). Masks are AES-256-CTR streams (fedcloak::Prg) read as uint32 and
+// the secagg module). Masks are AES-128-CTR streams (fedcloak::Prg) read as uint32 and
 // added mod 2^32. The self mask is keyed by the 32-byte seed b_u with a label that binds
 // the session and round; the pairwise mask of sites u and v by a seed both derive from
 // X25519(s_u, S_v) with PairwiseChannel::DeriveSharedSeed, bound to the session, both ids
