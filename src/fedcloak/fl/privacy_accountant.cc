@@ -6,6 +6,7 @@
 #include "fedcloak/dp/discrete_gaussian_rdp.h"
 #include "fedcloak/dp/distributed_dgauss.h"
 #include "fedcloak/dp/rdp.h"
+#include "fedcloak/fl/update_encoding.h"
 
 namespace fedcloak::fl {
 namespace {
@@ -20,14 +21,8 @@ absl::StatusOr<dp::PrivacyBudget> MakeBudget(double delta, std::optional<double>
 absl::StatusOr<PrivacyAccountant> PrivacyAccountant::ForDistributedDp(
     const DpEncodingSettings& dp_settings, size_t num_params, double site_sampling_rate,
     uint32_t noise_shares, double delta, std::optional<double> epsilon_budget) {
-  dp::DistributedDGaussParams p;
-  p.dimension = num_params;
-  p.l2_clip = dp_settings.l2_clip;
-  p.noise_multiplier = dp_settings.noise_multiplier;
-  p.scale = dp_settings.scale;
-  p.expected_sites = dp_settings.expected_sites;
-  p.max_sites = dp_settings.max_sites;
-  FEDCLOAK_ASSIGN_OR_RETURN(dp::DistributedDGauss mech, dp::DistributedDGauss::Create(p));
+  FEDCLOAK_ASSIGN_OR_RETURN(dp::DistributedDGauss mech,
+                            dp::DistributedDGauss::Create(DdgParams(dp_settings, num_params)));
   FEDCLOAK_ASSIGN_OR_RETURN(dp::DdgRoundParams round, mech.RoundPrivacy(noise_shares));
   FEDCLOAK_ASSIGN_OR_RETURN(dp::PrivacyBudget budget, MakeBudget(delta, epsilon_budget));
   FEDCLOAK_ASSIGN_OR_RETURN(

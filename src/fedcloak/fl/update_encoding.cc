@@ -8,8 +8,6 @@
 #include "fedcloak/base/status.h"
 
 namespace fedcloak::fl {
-namespace {
-
 dp::DistributedDGaussParams DdgParams(const DpEncodingSettings& dp, size_t num_params) {
   dp::DistributedDGaussParams p;
   p.dimension = num_params;
@@ -20,8 +18,6 @@ dp::DistributedDGaussParams DdgParams(const DpEncodingSettings& dp, size_t num_p
   p.max_sites = dp.max_sites;
   return p;
 }
-
-}  // namespace
 
 absl::StatusOr<DpEncodingSettings> PlanDistributedDp(size_t num_params, double l2_clip,
                                                      double noise_multiplier,

@@ -59,6 +59,9 @@ class UpdateEncoding {
   std::array<uint8_t, 32> seed_;  // public rotation seed of the round
 };
 
+// The mechanism's parameters for `dp` over updates of `num_params` values.
+dp::DistributedDGaussParams DdgParams(const DpEncodingSettings& dp, size_t num_params);
+
 // DP parameters for a run: fills `scale` with the largest value the 32-bit capacity
 // allows. InvalidArgument if the noise cannot fit at all.
 absl::StatusOr<DpEncodingSettings> PlanDistributedDp(size_t num_params, double l2_clip,
