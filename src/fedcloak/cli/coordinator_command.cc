@@ -181,12 +181,20 @@ int RunCoordinator(const CoordinatorArgs& a) {
     run_id = *created;
   }
   fl::Engine* engine_ptr = engine->get();
-  store::StoreObserver store_observer(run_store->get(), run_id,
-                                      [engine_ptr](const fl::RoundRecord&, std::span<const float>) {
-                                        store::RoundExtras x;
-                                        x.strategy_state = engine_ptr->strategy().SaveState();
-                                        return x;
-                                      });
+  // Each round's record, the strategy state for resume, and what each site reported of
+  // its own evaluation.
+  auto round_extras = [engine_ptr](const fl::RoundRecord& r, std::span<const float>) {
+    store::RoundExtras x;
+    x.strategy_state = engine_ptr->strategy().SaveState();
+    for (const auto& [site, m] : r.site_evaluations) {
+      x.site_metrics.push_back({site, "accuracy", m.accuracy});
+      x.site_metrics.push_back({site, "loss", m.loss});
+      x.site_metrics.push_back({site, "examples", static_cast<double>(m.num_examples)});
+      if (m.auc) x.site_metrics.push_back({site, "auc", *m.auc});
+    }
+    return x;
+  };
+  store::StoreObserver store_observer(run_store->get(), run_id, round_extras);
   if (c.dp.enabled) {
     store_observer.set_privacy_settings(c.dp.delta, c.dp.noise_multiplier, c.dp.clip_norm);
   }

@@ -142,10 +142,12 @@ std::optional<LocalMetrics> Engine::Evaluate(uint64_t round, std::span<SiteHandl
   record->bytes_to_sites += bytes.bytes_to_sites;
   record->bytes_from_sites += bytes.bytes_from_sites;
   std::vector<LocalMetrics> metrics;
-  for (auto& r : results) {
-    if (!r.ok()) continue;
-    auto decoded = DecodeEvalResult(r->payload, session_, round);
-    if (decoded.ok()) metrics.push_back(*decoded);
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].ok()) continue;
+    auto decoded = DecodeEvalResult(results[i]->payload, session_, round);
+    if (!decoded.ok()) continue;
+    metrics.push_back(*decoded);
+    record->site_evaluations.emplace_back(sites[i]->name(), *decoded);
   }
   if (metrics.empty()) return std::nullopt;
   return WeightedMetrics(metrics);

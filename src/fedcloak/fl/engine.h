@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -49,7 +50,9 @@ struct RoundRecord {
   uint64_t total_weight = 0;
   double train_loss = 0.0;
   std::optional<LocalMetrics> evaluation;  // weighted over the sites that reported
-  std::optional<double> epsilon;           // privacy spent after this round (DP runs)
+  // What each site reported of its own evaluation (only what sites chose to report).
+  std::vector<std::pair<std::string, LocalMetrics>> site_evaluations;
+  std::optional<double> epsilon;  // privacy spent after this round (DP runs)
   double seconds = 0.0;
   uint64_t bytes_to_sites = 0;
   uint64_t bytes_from_sites = 0;

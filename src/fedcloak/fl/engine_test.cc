@@ -70,6 +70,11 @@ TEST_F(EngineTest, OneFedAvgRoundGivesTheWeightedMeanOfTheLocalModels) {
   EXPECT_TRUE(r.dropouts.empty());
   ASSERT_TRUE(r.evaluation.has_value());
   EXPECT_EQ(r.evaluation->num_examples, 6u);
+  // Each site's own report is kept beside the weighted mean.
+  ASSERT_EQ(r.site_evaluations.size(), 3u);
+  uint64_t examples = 0;
+  for (const auto& [site, m] : r.site_evaluations) examples += m.num_examples;
+  EXPECT_EQ(examples, 6u);
   EXPECT_GT(r.bytes_to_sites, 0u);
   EXPECT_GT(r.bytes_from_sites, 0u);
 }
