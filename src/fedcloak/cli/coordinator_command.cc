@@ -3,6 +3,7 @@
 // mode reveals (in `he` and `secagg`, the aggregate).
 #include <fmt/format.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -106,9 +107,10 @@ int RunCoordinator(const CoordinatorArgs& a) {
       c.run.name.c_str(), std::string(fl::RunModeName(c.run.mode)).c_str(), (*server)->port(),
       c.network.sites.size());
   std::fflush(stdout);
-  fl::Engine* running = nullptr;
+  // Read by the signal thread: the engine that a signal should stop, if any.
+  std::atomic<fl::Engine*> running{nullptr};
   SignalWaiter signals([&](int) {
-    if (running != nullptr) running->RequestStop();
+    if (fl::Engine* e = running.load(); e != nullptr) e->RequestStop();
     (*server)->Shutdown();
   });
   auto connected = (*server)->WaitForSites(c.network.sites.size(), absl::Seconds(a.wait_s));
@@ -144,7 +146,7 @@ int RunCoordinator(const CoordinatorArgs& a) {
                                    initial->GetParameters(), session, &pool);
   if (!engine.ok()) return Fail(engine.status(), kExitUsage);
   if (accountant->has_value()) (*engine)->set_privacy_accountant(&**accountant);
-  running = engine->get();
+  running.store(engine->get());
 
   // The run store: every round, and a checkpoint after it. A coordinator restarted with
   // the same configuration resumes after the last checkpointed round.
@@ -257,7 +259,7 @@ int RunCoordinator(const CoordinatorArgs& a) {
                         .c_str()
                   : "sites enrolled");
   absl::Status run = (*engine)->Run(first_round, &observers);
-  running = nullptr;
+  running.store(nullptr);
   if (!store_observer.status().ok()) {
     std::fprintf(stderr, "warning: run store: %s\n",
                  std::string(store_observer.status().message()).c_str());
