@@ -113,8 +113,23 @@ int RunCoordinator(const CoordinatorArgs& a) {
     if (fl::Engine* e = running.load(); e != nullptr) e->RequestStop();
     (*server)->Shutdown();
   });
-  auto connected = (*server)->WaitForSites(c.network.sites.size(), absl::Seconds(a.wait_s));
-  if (!connected.ok()) return Fail(connected.status(), kExitFailure);
+  // Wait in short steps so that a signal ends the wait at once.
+  absl::StatusOr<std::vector<std::string>> connected =
+      absl::DeadlineExceededError("no site connected");
+  for (double waited = 0; waited < a.wait_s && signals.received() == 0; waited += 0.25) {
+    connected = (*server)->WaitForSites(c.network.sites.size(), absl::Milliseconds(250));
+    if (connected.ok()) break;
+  }
+  if (signals.received() != 0) {
+    std::printf("stopped by signal %d while waiting for sites\n", signals.received());
+    return 128 + signals.received();
+  }
+  if (!connected.ok()) {
+    return Fail(absl::DeadlineExceededError(fmt::format("not every site connected within {} s ({})",
+                                                        a.wait_s,
+                                                        std::string(connected.status().message()))),
+                kExitFailure);
+  }
   std::printf("all %zu sites connected (mutual TLS, identities from their certificates)\n",
               connected->size());
 

@@ -6,15 +6,12 @@
 
 #include "CLI/CLI.hpp"
 #include "fedcloak/cli/commands.h"
-#include "fedcloak/cli/signals.h"
 #include "fedcloak/version.h"
 
 int main(int argc, char** argv) {
   // OpenMP threads (libtorch) spin while waiting by default, which on a shared machine
   // costs 10x in training throughput; a user's explicit setting wins.
   setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
-  // Before any thread exists: SIGINT/SIGTERM are taken by a waiting thread (signals.h).
-  fedcloak::cli::BlockTerminationSignals();
   CLI::App app{
       "fedcloak: federated learning with encrypted aggregation.\n"
       "Sites train locally; only encrypted or masked updates travel; the coordinator\n"

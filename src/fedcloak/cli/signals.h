@@ -1,6 +1,8 @@
-// SIGINT/SIGTERM handling for the long-running commands: the signals are blocked in
-// every thread and one thread waits for them with sigwait(), then runs a callback (which
-// may take locks and call into gRPC, unlike a signal handler).
+// SIGINT/SIGTERM handling for the long-running commands. A minimal async-signal-safe
+// handler writes the signal number into a pipe; one thread reads the pipe and runs a
+// callback (which may take locks and call into gRPC, unlike a signal handler). Handlers,
+// not signal masks: libraries (OpenBLAS, OpenMP) start threads before main, and those
+// would not inherit a mask.
 #ifndef FEDCLOAK_CLI_SIGNALS_H_
 #define FEDCLOAK_CLI_SIGNALS_H_
 
@@ -10,15 +12,12 @@
 
 namespace fedcloak::cli {
 
-// Blocks SIGINT and SIGTERM in the calling thread and in the threads it starts later.
-// Call at the start of main, before any thread exists.
-void BlockTerminationSignals();
-
+// One per process at a time.
 class SignalWaiter {
  public:
   // Calls `on_signal(signo)` once, from its own thread, when SIGINT or SIGTERM arrives.
   explicit SignalWaiter(std::function<void(int)> on_signal);
-  ~SignalWaiter();                                   // stops waiting
+  ~SignalWaiter();  // stops waiting and restores the default dispositions
   int received() const { return received_.load(); }  // 0 if none
 
  private:
