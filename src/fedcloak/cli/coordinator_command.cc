@@ -143,7 +143,7 @@ int RunCoordinator(const CoordinatorArgs& a) {
   }
   auto strategy = fl::CreateStrategy(c.strategy);
   if (!strategy.ok()) return Fail(strategy.status(), kExitUsage);
-  auto aggregation = AggregationFor(c, handles.size());
+  auto aggregation = AggregationFor(c);
   if (!aggregation.ok()) return Fail(aggregation.status(), kExitUsage);
   // The coordinator does not know the sites' data sizes: bound the total weight by the
   // capacity the fixed-point scale leaves.

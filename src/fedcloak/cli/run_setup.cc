@@ -54,8 +54,7 @@ fl::EngineOptions EngineOptionsFor(const fl::RunConfig& c, uint64_t total_weight
   return o;
 }
 
-absl::StatusOr<std::unique_ptr<fl::Aggregation>> AggregationFor(const fl::RunConfig& c,
-                                                                size_t /*num_sites*/) {
+absl::StatusOr<std::unique_ptr<fl::Aggregation>> AggregationFor(const fl::RunConfig& c) {
   switch (c.run.mode) {
     case fl::RunMode::kPlain:
       return std::make_unique<fl::PlainAggregation>(c.selection.min_sites);

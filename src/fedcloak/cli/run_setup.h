@@ -33,9 +33,8 @@ absl::StatusOr<std::optional<fl::PrivacyAccountant>> PrivacyAccountantFor(
     const fl::RunConfig& config, size_t num_params, size_t smallest_site,
     fl::EngineOptions* options);
 
-// The aggregation mode of `config` for a run over `num_sites` sites.
-absl::StatusOr<std::unique_ptr<fl::Aggregation>> AggregationFor(const fl::RunConfig& config,
-                                                                size_t num_sites);
+// The aggregation mode of `config`.
+absl::StatusOr<std::unique_ptr<fl::Aggregation>> AggregationFor(const fl::RunConfig& config);
 
 // Prints one line per round (and a progress bar when stdout is a terminal), appends the
 // round to the metrics log, and runs the optional central evaluation.

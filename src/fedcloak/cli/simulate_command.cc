@@ -113,7 +113,7 @@ int RunSimulate(const SimulateArgs& args) {
 
   auto strategy = fl::CreateStrategy(c.strategy);
   if (!strategy.ok()) return Fail(strategy.status(), kExitUsage);
-  auto aggregation = AggregationFor(c, so.num_sites);
+  auto aggregation = AggregationFor(c);
   if (!aggregation.ok()) return Fail(aggregation.status(), kExitUsage);
   fl::WorkerPool pool(workers);
   fl::EngineOptions options = EngineOptionsFor(c, data->pooled_train->num_examples());
