@@ -27,7 +27,8 @@ TOML
 "$FEDCLOAK" coordinator --config "$WORK/run.toml" --certs "$WORK/certs" \
   --listen "127.0.0.1:$PORT" --out "$WORK/out" --wait 600 > "$WORK/c.log" 2>&1 &
 c=$!
-sleep 1
+# Signals are handled from the moment the coordinator says it is listening.
+for _ in $(seq 300); do grep -q "listening on port" "$WORK/c.log" && break; sleep 0.1; done
 start=$(date +%s)
 kill -TERM "$c"
 status=0
@@ -37,7 +38,7 @@ wait "$c" || status=$?
 grep -q "stopped by signal 15" "$WORK/c.log" || { echo "FAIL: no stop message"; exit 1; }
 "$FEDCLOAK" client --kit "$WORK/certs/sites/site-1" --data /dev/null > "$WORK/s.log" 2>&1 &
 s=$!
-sleep 1
+for _ in $(seq 300); do grep -q "connecting to the coordinator" "$WORK/s.log" && break; sleep 0.1; done
 kill -INT "$s"
 status=0
 wait "$s" || status=$?

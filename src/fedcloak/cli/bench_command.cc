@@ -1,12 +1,22 @@
-// `fedcloak bench he|secagg|train`: whole-component benchmarks that print medians (and
-// ratios where they compare against a baseline measured in the same run).
+// `fedcloak bench he|secagg|train|round`: whole-component benchmarks that print medians
+// (and ratios where they compare against a baseline measured in the same run).
+// `bench round-site` (hidden) is one site process of `bench round`.
+#include <fmt/format.h>
+
 #include <cstdio>
+#include <ctime>
+#include <filesystem>
 #include <memory>
 
 #include "bench/he_bench.h"
+#include "bench/round_bench.h"
 #include "bench/secagg_bench.h"
+#include "bench/synthetic_site.h"
 #include "bench/train_bench.h"
 #include "fedcloak/cli/commands.h"
+#include "fedcloak/cli/signals.h"
+#include "fedcloak/net/site_agent.h"
+#include "fedcloak/net/tls_material.h"
 
 namespace fedcloak::cli {
 namespace {
@@ -23,6 +33,45 @@ int Print(const absl::StatusOr<nlohmann::json>& result, bool json, const char* w
     for (const auto& [key, value] : result->items()) {
       std::printf("%-24s %s\n", key.c_str(), value.dump().c_str());
     }
+  }
+  return kExitOk;
+}
+
+struct RoundSiteArgs {
+  std::string kit;
+  std::string coordinator;
+  size_t params = 0;
+};
+
+// One synthetic site of `bench round`: a real site agent (mutual TLS, the kit's
+// certificate) whose training returns a synthetic update. Logs to stderr.
+int RunRoundSite(const RoundSiteArgs& a) {
+  auto kit = net::LoadSiteKit(a.kit);
+  if (!kit.ok()) {
+    std::fprintf(stderr, "bench round-site: %s\n", std::string(kit.status().message()).c_str());
+    return kExitUsage;
+  }
+  const std::string site = kit->site_name;
+  bench::SyntheticSiteHandler handler(site, a.params);
+  net::SiteAgentOptions o;
+  o.kit = *std::move(kit);
+  o.coordinator_address = a.coordinator;
+  o.initial_backoff = absl::Milliseconds(50);
+  o.max_backoff = absl::Milliseconds(500);
+  o.logger = [site](net::LogLevel level, std::string_view m) {
+    if (level == net::LogLevel::kDebug) return;
+    std::fprintf(stderr, "[%s] %.*s\n", site.c_str(), static_cast<int>(m.size()), m.data());
+  };
+  auto agent = net::SiteAgent::Create(std::move(o), &handler);
+  if (!agent.ok()) {
+    std::fprintf(stderr, "bench round-site: %s\n", std::string(agent.status().message()).c_str());
+    return kExitUsage;
+  }
+  SignalWaiter signals([&](int) { (*agent)->Stop(); });
+  const absl::Status s = (*agent)->Run();
+  if (!s.ok()) {
+    std::fprintf(stderr, "[%s] stopped: %s\n", site.c_str(), std::string(s.message()).c_str());
+    return kExitFailure;
   }
   return kExitOk;
 }
@@ -71,6 +120,43 @@ void AddBenchCommand(CLI::App& app, CommandRegistry& registry) {
   tr_cmd->add_flag("--json", *tr_json, "Print one JSON object");
   registry.Register(
       tr_cmd, [tr, tr_json] { return Print(bench::RunTrainBenchmark(*tr), *tr_json, "train"); });
+
+  auto rb = std::make_shared<bench::RoundBenchOptions>();
+  auto rb_json = std::make_shared<bool>(false);
+  CLI::App* rb_cmd = bench->add_subcommand(
+      "round",
+      "One deployed round on loopback: coordinator + one process per site, mutual TLS, "
+      "synthetic updates");
+  rb_cmd->add_option("--sites", rb->sites, "Site processes")->capture_default_str();
+  rb_cmd->add_option("--params", rb->params, "Parameters per update")->capture_default_str();
+  rb_cmd->add_option("--mode", rb->mode, "plain, secagg or he")->capture_default_str();
+  rb_cmd
+      ->add_option("--threshold", rb->threshold, "t (he: default ceil(2n/3); secagg: 0 derives it)")
+      ->capture_default_str();
+  rb_cmd->add_option("--rounds", rb->rounds, "Timed rounds (the median is reported)")
+      ->capture_default_str();
+  rb_cmd->add_option("--work-dir", rb->work_dir,
+                     "Keep the PKI and site logs here (default: a temporary directory)");
+  rb_cmd->add_flag("--json", *rb_json, "Print one JSON object");
+  registry.Register(rb_cmd, [rb, rb_json] {
+    std::error_code ec;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) {
+      std::fprintf(stderr, "fedcloak bench round: cannot find this program: %s\n",
+                   ec.message().c_str());
+      return kExitFailure;
+    }
+    rb->site_command = {self.string(), "bench", "round-site"};
+    return Print(bench::RunRoundBenchmark(*rb), *rb_json, "round");
+  });
+
+  auto rs = std::make_shared<RoundSiteArgs>();
+  CLI::App* rs_cmd = bench->add_subcommand("round-site", "One site process of `bench round`");
+  rs_cmd->group("");  // internal: started by `bench round`
+  rs_cmd->add_option("--kit", rs->kit, "The site's startup kit")->required();
+  rs_cmd->add_option("--coordinator", rs->coordinator, "host:port")->required();
+  rs_cmd->add_option("--params", rs->params, "Parameters of the synthetic update")->required();
+  registry.Register(rs_cmd, [rs] { return RunRoundSite(*rs); });
 }
 
 }  // namespace fedcloak::cli

@@ -101,18 +101,19 @@ int RunCoordinator(const CoordinatorArgs& a) {
   auto server = net::CoordinatorServer::Start(std::move(so));
   if (!server.ok()) return Fail(server.status(), kExitFailure);
 
+  // Read by the signal thread: the engine that a signal should stop, if any.
+  std::atomic<fl::Engine*> running{nullptr};
+  // Installed before the "listening" line, which tells scripts that signals are handled.
+  SignalWaiter signals([&](int) {
+    if (fl::Engine* e = running.load(); e != nullptr) e->RequestStop();
+    (*server)->Shutdown();
+  });
   std::printf(
       "fedcloak coordinator: run \"%s\", mode %s, listening on port %d, waiting for %zu "
       "sites\n",
       c.run.name.c_str(), std::string(fl::RunModeName(c.run.mode)).c_str(), (*server)->port(),
       c.network.sites.size());
   std::fflush(stdout);
-  // Read by the signal thread: the engine that a signal should stop, if any.
-  std::atomic<fl::Engine*> running{nullptr};
-  SignalWaiter signals([&](int) {
-    if (fl::Engine* e = running.load(); e != nullptr) e->RequestStop();
-    (*server)->Shutdown();
-  });
   // Wait in short steps so that a signal ends the wait at once.
   absl::StatusOr<std::vector<std::string>> connected =
       absl::DeadlineExceededError("no site connected");

@@ -18,7 +18,7 @@ namespace {
 constexpr double kSecurityBits = 40;
 constexpr double kCorrectnessBits = 20;
 constexpr double kLn2 = 0.69314718055994530942;
-// Guards floor(rate * n) against rates like 0.05 * 100 = 4.999999...
+// Guards ceil(rate * n) against rates like 0.05 * 100 = 5.000000001.
 constexpr double kRateSlack = 1e-12;
 
 double LogChoose(double n, double k) {
@@ -101,8 +101,9 @@ absl::StatusOr<SecAggParameters> SecAggParameters::Derive(uint32_t num_sites,
         fmt::format("SecAgg needs between 2 and {} sites, got {}", kMaxSites, num_sites));
   }
   const uint32_t n = num_sites;
-  const auto adversarial = static_cast<uint32_t>(std::floor(g * n + kRateSlack));
-  const auto dropouts = static_cast<uint32_t>(std::floor(d * n + kRateSlack));
+  // Rounded up: a 5% rate in a federation of 10 means one colluding site, not none.
+  const auto adversarial = static_cast<uint32_t>(std::ceil(g * n - kRateSlack));
+  const auto dropouts = static_cast<uint32_t>(std::ceil(d * n - kRateSlack));
   const double log_security = -(kSecurityBits + 1) * kLn2;  // split over two events
   const double log_correctness = -kCorrectnessBits * kLn2;
   const double log_n = std::log(static_cast<double>(n));

@@ -4,8 +4,8 @@
 // k neighbours and itself (k + 1 holders), t of which reconstruct.
 //
 // Derive() picks the smallest even k and then the smallest t such that, for a threat
-// model of at most floor(adversarial_rate * n) sites colluding with a malicious
-// coordinator and at most floor(dropout_rate * n) dropouts, placed on a uniformly random
+// model of at most ceil(adversarial_rate * n) sites colluding with a malicious
+// coordinator and at most ceil(dropout_rate * n) dropouts, placed on a uniformly random
 // ring (the graph permutation comes from the session id):
 //   security (2^-40):  P[graph of honest survivors disconnected] <= 2^-41 and
 //                      n * P[X >= 2t - (k + 1)] <= 2^-41, X ~ HG(n - 1, A, k) the number

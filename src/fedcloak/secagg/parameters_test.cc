@@ -78,9 +78,11 @@ TEST_P(SecAggDeriveTest, MatchesIndependentComputation) {
 INSTANTIATE_TEST_SUITE_P(
     Table, SecAggDeriveTest,
     ::testing::Values(
-        DeriveCase{/*n=*/3, /*adversarial=*/0.05, /*dropout=*/0.05, /*k=*/2, /*t=*/2},
+        DeriveCase{/*n=*/3, /*adversarial=*/0.05, /*dropout=*/0.05, /*k=*/2, /*t=*/3},
+        DeriveCase{/*n=*/5, /*adversarial=*/0.05, /*dropout=*/0.05, /*k=*/4, /*t=*/4},
+        DeriveCase{/*n=*/10, /*adversarial=*/0.05, /*dropout=*/0.05, /*k=*/6, /*t=*/5},
         DeriveCase{/*n=*/20, /*adversarial=*/0.05, /*dropout=*/0.05, /*k=*/6, /*t=*/5},
-        DeriveCase{/*n=*/50, /*adversarial=*/0.05, /*dropout=*/0.05, /*k=*/8, /*t=*/6},
+        DeriveCase{/*n=*/50, /*adversarial=*/0.05, /*dropout=*/0.05, /*k=*/12, /*t=*/9},
         DeriveCase{/*n=*/100, /*adversarial=*/0.05, /*dropout=*/0.05, /*k=*/18, /*t=*/13},
         DeriveCase{/*n=*/200, /*adversarial=*/0.05, /*dropout=*/0.05, /*k=*/30, /*t=*/21},
         DeriveCase{/*n=*/1000, /*adversarial=*/0.05, /*dropout=*/0.05, /*k=*/52, /*t=*/37},
