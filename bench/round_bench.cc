@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -26,6 +26,7 @@
 #include "fedcloak/fl/strategy.h"
 #include "fedcloak/fl/strategy_config.h"
 #include "fedcloak/fl/worker_pool.h"
+#include "fedcloak/net/certificate_attestation.h"
 #include "fedcloak/net/coordinator_server.h"
 #include "fedcloak/net/provision.h"
 #include "fedcloak/net/tls_material.h"
@@ -68,8 +69,7 @@ class ChildProcess {
     const int error = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     if (error != 0) {
-      return absl::InternalError(
-          fmt::format("cannot start {}: {}", argv[0], std::strerror(error)));
+      return absl::InternalError(fmt::format("cannot start {}: {}", argv[0], std::strerror(error)));
     }
     return std::unique_ptr<ChildProcess>(new ChildProcess(pid));
   }
@@ -116,7 +116,8 @@ class WorkDir {
     if (!requested.empty()) {
       std::error_code ec;
       fs::create_directories(requested, ec);
-      if (ec) return absl::InternalError(fmt::format("cannot create {}: {}", requested, ec.message()));
+      if (ec)
+        return absl::InternalError(fmt::format("cannot create {}: {}", requested, ec.message()));
       return WorkDir(requested, false);
     }
     std::string pattern = (fs::temp_directory_path() / "fedcloak-bench-round-XXXXXX").string();
@@ -189,6 +190,7 @@ absl::StatusOr<nlohmann::json> RunRoundBenchmark(const RoundBenchOptions& o) {
   po.federation_name = "bench-round";
   FEDCLOAK_ASSIGN_OR_RETURN(net::ProvisionResult pki, net::Provision(po));
   FEDCLOAK_ASSIGN_OR_RETURN(net::TlsMaterial tls, net::LoadCoordinatorTls(pki.coordinator_dir));
+  const net::CertificateVerifier key_verifier(tls.ca_certificate_pem);
 
   net::CoordinatorOptions so;
   so.listen_address = "127.0.0.1:0";
@@ -219,8 +221,8 @@ absl::StatusOr<nlohmann::json> RunRoundBenchmark(const RoundBenchOptions& o) {
       }
     }
     if (Seconds(wait_start, Clock::now()) > o.timeout_s) {
-      return absl::UnavailableError(fmt::format("not all {} sites connected within {} s", n,
-                                                o.timeout_s));
+      return absl::UnavailableError(
+          fmt::format("not all {} sites connected within {} s", n, o.timeout_s));
     }
   }
 
@@ -246,8 +248,8 @@ absl::StatusOr<nlohmann::json> RunRoundBenchmark(const RoundBenchOptions& o) {
     a.threshold = static_cast<uint32_t>(threshold);
     aggregation = std::make_unique<fl::HeAggregation>(a);
   }
-  FEDCLOAK_ASSIGN_OR_RETURN(auto strategy,
-                            fl::CreateStrategy(fl::StrategyConfig::Defaults(fl::StrategyKind::kFedAvg)));
+  FEDCLOAK_ASSIGN_OR_RETURN(
+      auto strategy, fl::CreateStrategy(fl::StrategyConfig::Defaults(fl::StrategyKind::kFedAvg)));
   fl::EngineOptions eo;
   eo.rounds = static_cast<uint64_t>(o.rounds);
   eo.min_sites = min_sites;
@@ -265,6 +267,7 @@ absl::StatusOr<nlohmann::json> RunRoundBenchmark(const RoundBenchOptions& o) {
       auto engine, fl::Engine::Create(eo, handles, std::move(aggregation), std::move(strategy),
                                       std::vector<float>(o.params, 0.0f), session, &pool));
 
+  engine->set_key_verifier(&key_verifier);
   const auto setup_start = Clock::now();
   FEDCLOAK_RETURN_IF_ERROR(engine->Setup());
   const double setup_s = Seconds(setup_start, Clock::now());
@@ -278,12 +281,12 @@ absl::StatusOr<nlohmann::json> RunRoundBenchmark(const RoundBenchOptions& o) {
     const double seconds = Seconds(start, Clock::now());
     const net::TrafficStats after = server->traffic();
     if (!record.status.ok()) {
-      return absl::Status(record.status.code(),
-                          fmt::format("round {} failed: {}", r, std::string(record.status.message())));
+      return absl::Status(record.status.code(), fmt::format("round {} failed: {}", r,
+                                                            std::string(record.status.message())));
     }
     if (record.survivors.size() != static_cast<size_t>(n)) {
-      return absl::InternalError(fmt::format("round {}: only {} of {} sites took part", r,
-                                             record.survivors.size(), n));
+      return absl::InternalError(
+          fmt::format("round {}: only {} of {} sites took part", r, record.survivors.size(), n));
     }
     round_s.push_back(seconds);
     bytes.emplace_back(after.bytes_in - before.bytes_in, after.bytes_out - before.bytes_out);
@@ -293,12 +296,12 @@ absl::StatusOr<nlohmann::json> RunRoundBenchmark(const RoundBenchOptions& o) {
 
   // The bytes of the round whose time is the median (all rounds move the same amount,
   // up to a few bytes of varint lengths).
-  const size_t mid = static_cast<size_t>(
-      std::min_element(round_s.begin(), round_s.end(),
-                       [m = Median(round_s)](double a, double b) {
-                         return std::abs(a - m) < std::abs(b - m);
-                       }) -
-      round_s.begin());
+  const size_t mid =
+      static_cast<size_t>(std::min_element(round_s.begin(), round_s.end(),
+                                           [m = Median(round_s)](double a, double b) {
+                                             return std::abs(a - m) < std::abs(b - m);
+                                           }) -
+                          round_s.begin());
   nlohmann::json j;
   j["mode"] = o.mode;
   j["sites"] = n;

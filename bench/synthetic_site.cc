@@ -37,8 +37,8 @@ absl::StatusOr<fl::LocalUpdate> SyntheticLearner::Train(std::span<const float> g
 
 absl::StatusOr<fl::LocalMetrics> SyntheticLearner::Evaluate(std::span<const float> params) {
   if (params.size() != num_parameters_) {
-    return absl::InvalidArgumentError(fmt::format(
-        "model has {} parameters, this site expects {}", params.size(), num_parameters_));
+    return absl::InvalidArgumentError(fmt::format("model has {} parameters, this site expects {}",
+                                                  params.size(), num_parameters_));
   }
   fl::LocalMetrics m;
   m.num_examples = num_examples_;
@@ -56,9 +56,10 @@ absl::StatusOr<fl::TaskResult> SyntheticSiteHandler::Handle(const fl::Task& task
     if (runtime_ == nullptr || !(start.first == session_)) {
       session_ = start.first;
       // The index only perturbs the training seed; derive it from the name.
-      const auto index = static_cast<uint32_t>(std::hash<std::string>{}(site_name_) & 0xffff);
+      const auto index = static_cast<uint32_t>(std::hash<std::string>{}(site_name_)&0xffff);
       runtime_ = std::make_unique<fl::SiteRuntime>(fl::SiteIdentity{site_name_, index}, session_,
                                                    &learner_, &DefaultRandom());
+      runtime_->set_key_attestation(attestor_, verifier_);
     }
   }
   if (runtime_ == nullptr) {

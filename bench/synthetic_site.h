@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "fedcloak/base/blob.h"
+#include "fedcloak/fl/key_attestation.h"
 #include "fedcloak/fl/learner.h"
 #include "fedcloak/fl/site_handle.h"
 #include "fedcloak/fl/site_runtime.h"
@@ -46,8 +47,16 @@ class SyntheticSiteHandler final : public fl::TaskHandler {
 
   absl::StatusOr<fl::TaskResult> Handle(const fl::Task& task) override;
 
+  // Passed to every SiteRuntime this handler opens (fl::SiteRuntime::set_key_attestation).
+  void set_key_attestation(fl::KeyAttestor* attestor, const fl::KeyVerifier* verifier) {
+    attestor_ = attestor;
+    verifier_ = verifier;
+  }
+
  private:
   std::string site_name_;
+  fl::KeyAttestor* attestor_ = nullptr;
+  const fl::KeyVerifier* verifier_ = nullptr;
   SyntheticLearner learner_;
   SessionId session_;
   std::unique_ptr<fl::SiteRuntime> runtime_;

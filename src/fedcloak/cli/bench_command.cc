@@ -15,6 +15,7 @@
 #include "bench/train_bench.h"
 #include "fedcloak/cli/commands.h"
 #include "fedcloak/cli/signals.h"
+#include "fedcloak/net/certificate_attestation.h"
 #include "fedcloak/net/site_agent.h"
 #include "fedcloak/net/tls_material.h"
 
@@ -52,7 +53,10 @@ int RunRoundSite(const RoundSiteArgs& a) {
     return kExitUsage;
   }
   const std::string site = kit->site_name;
+  net::CertificateAttestor attestor(kit->Clone());
+  const net::CertificateVerifier verifier(kit->tls.ca_certificate_pem);
   bench::SyntheticSiteHandler handler(site, a.params);
+  handler.set_key_attestation(&attestor, &verifier);
   net::SiteAgentOptions o;
   o.kit = *std::move(kit);
   o.coordinator_address = a.coordinator;

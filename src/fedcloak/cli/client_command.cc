@@ -17,6 +17,7 @@
 #include "fedcloak/fl/secure_messages.h"
 #include "fedcloak/fl/site_runtime.h"
 #include "fedcloak/ml/torch_runtime.h"
+#include "fedcloak/net/certificate_attestation.h"
 #include "fedcloak/net/logger.h"
 #include "fedcloak/net/site_agent.h"
 #include "fedcloak/net/tls_material.h"
@@ -43,8 +44,13 @@ void LogLine(const std::string& site, const std::string& message) {
 // and hands every later task to that runtime.
 class ClientTaskHandler final : public fl::TaskHandler {
  public:
-  ClientTaskHandler(std::string site, std::string data_path)
-      : site_(std::move(site)), data_path_(std::move(data_path)) {}
+  // The kit's certificate attests this site's enrolled keys, and its CA checks those of
+  // the other sites (net/certificate_attestation.h).
+  ClientTaskHandler(const net::SiteKit& kit, std::string data_path)
+      : site_(kit.site_name),
+        data_path_(std::move(data_path)),
+        attestor_(kit.Clone()),
+        verifier_(kit.tls.ca_certificate_pem) {}
 
   absl::StatusOr<fl::TaskResult> Handle(const fl::Task& task) override {
     if (task.kind == fl::TaskKind::kEnroll) {
@@ -86,6 +92,7 @@ class ClientTaskHandler final : public fl::TaskHandler {
     const auto index = static_cast<uint32_t>(std::hash<std::string>{}(site_)&0xffff);
     runtime_ = std::make_unique<fl::SiteRuntime>(fl::SiteIdentity{site_, index}, session,
                                                  learner_.get(), &DefaultRandom());
+    runtime_->set_key_attestation(&attestor_, &verifier_);
     LogLine(site_,
             fmt::format("session {}... opened: run \"{}\", {} training and {} test "
                         "examples, model {} with {} parameters",
@@ -97,6 +104,8 @@ class ClientTaskHandler final : public fl::TaskHandler {
 
   std::string site_;
   std::string data_path_;
+  net::CertificateAttestor attestor_;
+  net::CertificateVerifier verifier_;
   SessionId session_;
   std::unique_ptr<MlLearner> learner_;
   std::unique_ptr<fl::SiteRuntime> runtime_;
@@ -115,7 +124,7 @@ int RunClient(const ClientArgs& a) {
     LogLine(site, std::string(m));
   };
   net::RouteGrpcLogsTo(logger);
-  ClientTaskHandler handler(site, a.data);
+  ClientTaskHandler handler(*kit, a.data);
   net::SiteAgentOptions o;
   o.kit = *std::move(kit);
   o.coordinator_address = a.coordinator;

@@ -17,6 +17,7 @@
 #include "fedcloak/cli/signals.h"
 #include "fedcloak/fl/observer_list.h"
 #include "fedcloak/fl/strategy.h"
+#include "fedcloak/net/certificate_attestation.h"
 #include "fedcloak/net/coordinator_server.h"
 #include "fedcloak/net/logger.h"
 #include "fedcloak/net/tls_material.h"
@@ -90,6 +91,8 @@ int RunCoordinator(const CoordinatorArgs& a) {
     std::fprintf(stderr, "coordinator: %.*s\n", static_cast<int>(m.size()), m.data());
   };
   net::RouteGrpcLogsTo(logger);
+  // Every site's enrolled keys must be attested by its certificate (from this CA).
+  const net::CertificateVerifier key_verifier(tls->ca_certificate_pem);
   net::CoordinatorOptions so;
   so.listen_address = a.listen.empty() ? c.network.coordinator_address : a.listen;
   so.tls = *std::move(tls);
@@ -162,6 +165,7 @@ int RunCoordinator(const CoordinatorArgs& a) {
                                    initial->GetParameters(), session, &pool);
   if (!engine.ok()) return Fail(engine.status(), kExitUsage);
   if (accountant->has_value()) (*engine)->set_privacy_accountant(&**accountant);
+  (*engine)->set_key_verifier(&key_verifier);
   running.store(engine->get());
 
   // The run store: every round, and a checkpoint after it. A coordinator restarted with

@@ -69,7 +69,17 @@ absl::Status Engine::Setup() {
   for (size_t i = 0; i < sites_.size(); ++i) {
     if (!results[i].ok()) continue;
     auto e = DecodeEnrollment(results[i]->payload, session_);
-    if (e.ok()) enrolled_[sites_[i]->name()] = *e;
+    if (!e.ok()) continue;
+    // With a verifier, a site whose keys are not attested takes no part: the other sites
+    // would refuse its keys anyway.
+    if (key_verifier_ != nullptr &&
+        !key_verifier_
+             ->Verify(sites_[i]->name(), EnrollmentStatement(session_, sites_[i]->name(), *e),
+                      e->attestation)
+             .ok()) {
+      continue;
+    }
+    enrolled_[sites_[i]->name()] = *std::move(e);
   }
   return aggregation_->Setup(sites_, enrolled_, session_, *pool_, options_.stage_timeout);
 }

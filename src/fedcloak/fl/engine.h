@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "fedcloak/base/blob.h"
 #include "fedcloak/fl/aggregation.h"
+#include "fedcloak/fl/key_attestation.h"
 #include "fedcloak/fl/learner.h"
 #include "fedcloak/fl/site_handle.h"
 #include "fedcloak/fl/strategy.h"
@@ -102,6 +103,10 @@ class Engine {
   // Makes Run() return Cancelled before its next round. Thread-safe.
   void RequestStop() { stop_requested_.store(true); }
 
+  // Networked runs: enrolments whose attestation `verifier` rejects are left out of the
+  // session (not owned; may be null: every enrolment is accepted).
+  void set_key_verifier(const KeyVerifier* verifier) { key_verifier_ = verifier; }
+
   // DP runs: charged before every round (not owned; may be null).
   void set_privacy_accountant(PrivacyAccountant* accountant) { accountant_ = accountant; }
 
@@ -127,6 +132,7 @@ class Engine {
   SessionId session_;
   WorkerPool* pool_;
   PrivacyAccountant* accountant_ = nullptr;
+  const KeyVerifier* key_verifier_ = nullptr;
   std::map<std::string, Enrollment> enrolled_;
   std::atomic<bool> stop_requested_{false};
 };

@@ -41,6 +41,8 @@ absl::Status HeAggregation::Setup(std::span<SiteHandle* const> sites,
   }
   // 1. Every site's transport key, from the session's enrollment.
   std::vector<crypto::X25519PublicKey> keys(n);
+  std::vector<PartyCredential> credentials;  // relayed for the sites to check
+  bool attested = true;
   std::vector<std::string> missing;
   for (uint32_t i = 0; i < n; ++i) {
     auto it = enrolled.find(sites[i]->name());
@@ -49,7 +51,10 @@ absl::Status HeAggregation::Setup(std::span<SiteHandle* const> sites,
       continue;
     }
     keys[i] = it->second.transport_key;
+    credentials.push_back(PartyCredential{sites[i]->name(), it->second});
+    attested = attested && !it->second.attestation.empty();
   }
+  if (!attested) credentials.clear();
   auto fail = [&](std::string_view stage) {
     return absl::FailedPreconditionError(
         fmt::format("HE key setup ({}): no valid answer from {}", stage, fmt::join(missing, ", ")));
@@ -59,7 +64,7 @@ absl::Status HeAggregation::Setup(std::span<SiteHandle* const> sites,
   // 2. Key generation: public-key shares and sealed Shamir shares.
   std::vector<Task> tasks;
   for (uint32_t i = 0; i < n; ++i) {
-    HeKeySetup s{options_.parameter_set, n, options_.threshold, i + 1, keys};
+    HeKeySetup s{options_.parameter_set, n, options_.threshold, i + 1, keys, credentials};
     tasks.push_back(Task{TaskKind::kHeKeyGen, 0, EncodeHeKeySetup(s, session)});
   }
   auto generated = CallSites(sites, tasks, timeout, pool, nullptr);

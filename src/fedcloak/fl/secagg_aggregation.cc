@@ -40,12 +40,11 @@ absl::Status SecAggAggregation::Setup(std::span<SiteHandle* const> sites,
                                       const std::map<std::string, Enrollment>& enrolled,
                                       const SessionId& /*session*/, WorkerPool& /*pool*/,
                                       absl::Duration /*timeout*/) {
-  identity_keys_.clear();
-  for (const auto& [name, e] : enrolled) identity_keys_[name] = e.identity_key;
-  if (identity_keys_.size() < options_.min_survivors) {
+  enrolled_ = enrolled;
+  if (enrolled_.size() < options_.min_survivors) {
     return absl::FailedPreconditionError(
         fmt::format("only {} of {} sites enrolled for secure aggregation, {} needed",
-                    identity_keys_.size(), sites.size(), options_.min_survivors));
+                    enrolled_.size(), sites.size(), options_.min_survivors));
   }
   return absl::OkStatus();
 }
@@ -56,15 +55,21 @@ absl::StatusOr<AggregateOutcome> SecAggAggregation::Aggregate(const RoundInput& 
   RoundInput input = in;
   input.selected.clear();
   std::vector<crypto::Ed25519PublicKey> keys;
+  // Relayed to every participant so that it can check the keys (attested runs).
+  std::vector<PartyCredential> credentials;
+  bool attested = true;
   for (SiteHandle* s : in.selected) {
-    auto it = identity_keys_.find(s->name());
-    if (it == identity_keys_.end()) {
+    auto it = enrolled_.find(s->name());
+    if (it == enrolled_.end()) {
       out.dropouts.push_back(s->name());
       continue;
     }
     input.selected.push_back(s);
-    keys.push_back(it->second);
+    keys.push_back(it->second.identity_key);
+    credentials.push_back(PartyCredential{s->name(), it->second});
+    attested = attested && !it->second.attestation.empty();
   }
+  if (!attested) credentials.clear();
   const auto n = static_cast<uint32_t>(input.selected.size());
   FEDCLOAK_ASSIGN_OR_RETURN(
       UpdateEncoding encoding,
@@ -93,7 +98,7 @@ absl::StatusOr<AggregateOutcome> SecAggAggregation::Aggregate(const RoundInput& 
   // Stage 0: setup and key advertisement.
   std::map<uint32_t, std::vector<uint8_t>> setup;
   for (uint32_t id = 1; id <= n; ++id) {
-    SecAggSetup s{n, params->neighbours(), params->threshold(), length, id, keys};
+    SecAggSetup s{n, params->neighbours(), params->threshold(), length, id, keys, credentials};
     setup[id] = EncodeSecAggSetup(s, in.session, in.round);
   }
   RunStage(input, TaskKind::kSecAggAdvertise, setup, nullptr, &out,

@@ -37,7 +37,7 @@ class SecAggAggregation final : public Aggregation {
 
  private:
   SecAggOptions options_;
-  std::map<std::string, crypto::Ed25519PublicKey> identity_keys_;
+  std::map<std::string, Enrollment> enrolled_;
 };
 
 }  // namespace fedcloak::fl

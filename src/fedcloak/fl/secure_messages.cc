@@ -23,11 +23,12 @@ constexpr uint32_t kMaxSecAggSites = 100000;
 }  // namespace
 
 std::vector<uint8_t> EncodeEnrollment(const Enrollment& e, const SessionId& session) {
-  std::vector<uint8_t> p;
-  p.reserve(e.identity_key.size() + e.transport_key.size());
+  // Starting from the first key (rather than reserve + append) keeps GCC 12's
+  // -Wstringop-overflow from a false positive here.
+  std::vector<uint8_t> p(e.identity_key.begin(), e.identity_key.end());
   ByteWriter w(&p);
-  w.PutBytes(e.identity_key);
   w.PutBytes(e.transport_key);
+  w.PutLengthPrefixed(e.attestation);
   return SealMessage(kEnrollmentKind, session, 0, p);
 }
 
@@ -37,9 +38,67 @@ absl::StatusOr<Enrollment> DecodeEnrollment(std::span<const uint8_t> blob,
   Enrollment e;
   FEDCLOAK_RETURN_IF_ERROR(ReadArray(r, "identity key", &e.identity_key));
   FEDCLOAK_RETURN_IF_ERROR(ReadArray(r, "transport key", &e.transport_key));
+  std::span<const uint8_t> attestation;
+  FEDCLOAK_RETURN_IF_ERROR(r.ReadLengthPrefixed("attestation", kMaxAttestationBytes, &attestation));
+  e.attestation.assign(attestation.begin(), attestation.end());
   FEDCLOAK_RETURN_IF_ERROR(r.ExpectEnd("enrollment"));
   return e;
 }
+
+std::vector<uint8_t> EnrollmentStatement(const SessionId& session, std::string_view site,
+                                         const Enrollment& e) {
+  std::vector<uint8_t> out;
+  ByteWriter w(&out);
+  w.PutString("fedcloak.fl.enrollment.v1");
+  w.PutBytes(session.bytes);
+  w.PutString(site);
+  w.PutBytes(e.identity_key);
+  w.PutBytes(e.transport_key);
+  return out;
+}
+
+namespace {
+
+// Credentials section of the setup messages: u32 count (0 or `parties`), then per party
+// name, identity key, transport key and attestation.
+void PutCredentials(ByteWriter& w, const std::vector<PartyCredential>& credentials) {
+  w.PutU32(static_cast<uint32_t>(credentials.size()));
+  for (const PartyCredential& c : credentials) {
+    w.PutString(c.name);
+    w.PutBytes(c.enrollment.identity_key);
+    w.PutBytes(c.enrollment.transport_key);
+    w.PutLengthPrefixed(c.enrollment.attestation);
+  }
+}
+
+absl::Status ReadCredentials(ByteReader& r, uint32_t parties,
+                             std::vector<PartyCredential>* credentials) {
+  uint32_t count = 0;
+  FEDCLOAK_RETURN_IF_ERROR(r.ReadU32("credential count", &count));
+  if (count != 0 && count != parties) {
+    return absl::DataLossError(
+        fmt::format("{} credentials for {} parties (must be 0 or one each)", count, parties));
+  }
+  // Each credential takes at least 4 + 32 + 32 + 4 bytes: bound the count before
+  // allocating.
+  if (uint64_t{count} * 72 > r.remaining()) {
+    return absl::DataLossError(
+        fmt::format("{} credentials cannot fit in {} bytes", count, r.remaining()));
+  }
+  credentials->resize(count);
+  for (PartyCredential& c : *credentials) {
+    FEDCLOAK_RETURN_IF_ERROR(r.ReadString("site name", kMaxSiteNameBytes, &c.name));
+    FEDCLOAK_RETURN_IF_ERROR(ReadArray(r, "identity key", &c.enrollment.identity_key));
+    FEDCLOAK_RETURN_IF_ERROR(ReadArray(r, "transport key", &c.enrollment.transport_key));
+    std::span<const uint8_t> attestation;
+    FEDCLOAK_RETURN_IF_ERROR(
+        r.ReadLengthPrefixed("attestation", kMaxAttestationBytes, &attestation));
+    c.enrollment.attestation.assign(attestation.begin(), attestation.end());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 std::vector<uint8_t> EncodeSecAggSetup(const SecAggSetup& s, const SessionId& session,
                                        uint64_t round) {
@@ -51,6 +110,7 @@ std::vector<uint8_t> EncodeSecAggSetup(const SecAggSetup& s, const SessionId& se
   w.PutU64(s.vector_length);
   w.PutU32(s.site_id);
   for (const auto& k : s.identity_keys) w.PutBytes(k);
+  PutCredentials(w, s.credentials);
   return SealMessage(kSecAggSetupKind, session, round, p);
 }
 
@@ -67,12 +127,14 @@ absl::StatusOr<SecAggSetup> DecodeSecAggSetup(std::span<const uint8_t> blob,
     return absl::InvalidArgumentError(
         fmt::format("site count {} is outside [1, {}]", s.num_sites, kMaxSecAggSites));
   }
-  if (r.remaining() != uint64_t{s.num_sites} * 32) {
+  if (r.remaining() < uint64_t{s.num_sites} * 32 + 4) {
     return absl::DataLossError(
-        fmt::format("setup names {} sites but carries {} key bytes", s.num_sites, r.remaining()));
+        fmt::format("setup names {} sites but carries {} bytes", s.num_sites, r.remaining()));
   }
   s.identity_keys.resize(s.num_sites);
   for (auto& k : s.identity_keys) FEDCLOAK_RETURN_IF_ERROR(ReadArray(r, "identity key", &k));
+  FEDCLOAK_RETURN_IF_ERROR(ReadCredentials(r, s.num_sites, &s.credentials));
+  FEDCLOAK_RETURN_IF_ERROR(r.ExpectEnd("SecAgg+ setup"));
   return s;
 }
 
@@ -123,6 +185,7 @@ std::vector<uint8_t> EncodeHeKeySetup(const HeKeySetup& s, const SessionId& sess
   w.PutU32(s.threshold);
   w.PutU32(s.party_id);
   for (const auto& k : s.transport_keys) w.PutBytes(k);
+  PutCredentials(w, s.credentials);
   return SealMessage(kHeKeySetupKind, session, 0, p);
 }
 
@@ -139,12 +202,14 @@ absl::StatusOr<HeKeySetup> DecodeHeKeySetup(std::span<const uint8_t> blob,
         fmt::format("HE parameter set {} is unknown", s.parameter_set));
   }
   if (s.num_parties == 0 || s.num_parties > kMaxSecAggSites ||
-      r.remaining() != uint64_t{s.num_parties} * 32) {
-    return absl::DataLossError(fmt::format("key setup names {} parties but carries {} key bytes",
+      r.remaining() < uint64_t{s.num_parties} * 32 + 4) {
+    return absl::DataLossError(fmt::format("key setup names {} parties but carries {} bytes",
                                            s.num_parties, r.remaining()));
   }
   s.transport_keys.resize(s.num_parties);
   for (auto& k : s.transport_keys) FEDCLOAK_RETURN_IF_ERROR(ReadArray(r, "transport key", &k));
+  FEDCLOAK_RETURN_IF_ERROR(ReadCredentials(r, s.num_parties, &s.credentials));
+  FEDCLOAK_RETURN_IF_ERROR(r.ExpectEnd("HE key setup"));
   return s;
 }
 

@@ -33,13 +33,33 @@ std::vector<uint8_t> EncodeSessionStart(std::string_view description, const Sess
 // The session is taken from the blob (not checked): a site learns it here.
 absl::StatusOr<std::pair<SessionId, std::string>> DecodeSessionStart(std::span<const uint8_t> blob);
 
+// Largest attestation (key_attestation.h) a message may carry: a certificate chain in
+// PEM and a signature fit easily.
+inline constexpr size_t kMaxAttestationBytes = 16 * 1024;
+// Longest site name in a credential.
+inline constexpr size_t kMaxSiteNameBytes = 255;
+
 struct Enrollment {
   crypto::Ed25519PublicKey identity_key{};  // signs SecAgg+ key advertisements
   crypto::X25519PublicKey transport_key{};  // receives HE key shares end to end
+  // The site's attestation of EnrollmentStatement (empty when the run has no attestor).
+  std::vector<uint8_t> attestation;
 };
 std::vector<uint8_t> EncodeEnrollment(const Enrollment& e, const SessionId& session);
 absl::StatusOr<Enrollment> DecodeEnrollment(std::span<const uint8_t> blob,
                                             const SessionId& session);
+
+// The bytes a site attests at enrolment: a domain-separation label, the session, the
+// site's name and both public keys (layout in doc/wire_format.md).
+std::vector<uint8_t> EnrollmentStatement(const SessionId& session, std::string_view site,
+                                         const Enrollment& e);
+
+// One party's enrolment as the coordinator relays it to the others: name, keys and
+// attestation, so that each site can check the keys it is about to use.
+struct PartyCredential {
+  std::string name;
+  Enrollment enrollment;
+};
 
 // Coordinator -> site at the first SecAgg+ stage of a round: the round's public
 // parameters, the site's id in the round (1-based), and the identity keys of all the
@@ -51,6 +71,8 @@ struct SecAggSetup {
   uint64_t vector_length = 0;
   uint32_t site_id = 0;
   std::vector<crypto::Ed25519PublicKey> identity_keys;
+  // Empty, or one per site in id order (identity keys equal to identity_keys).
+  std::vector<PartyCredential> credentials;
 };
 std::vector<uint8_t> EncodeSecAggSetup(const SecAggSetup& s, const SessionId& session,
                                        uint64_t round);
@@ -71,6 +93,8 @@ struct HeKeySetup {
   uint32_t threshold = 0;
   uint32_t party_id = 0;
   std::vector<crypto::X25519PublicKey> transport_keys;
+  // Empty, or one per party in id order (transport keys equal to transport_keys).
+  std::vector<PartyCredential> credentials;
 };
 std::vector<uint8_t> EncodeHeKeySetup(const HeKeySetup& s, const SessionId& session);
 absl::StatusOr<HeKeySetup> DecodeHeKeySetup(std::span<const uint8_t> blob,

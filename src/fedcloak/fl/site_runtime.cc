@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <set>
+#include <string_view>
 
 #include "fedcloak/base/status.h"
 #include "fedcloak/crypto/rlwe/threshold_party.h"
@@ -109,7 +111,52 @@ absl::StatusOr<TaskResult> SiteRuntime::Enroll(const Task& task) {
   Enrollment e;
   e.identity_key = identity_key_.public_key();
   e.transport_key = transport_key_.public_key();
+  if (attestor_ != nullptr) {
+    FEDCLOAK_ASSIGN_OR_RETURN(e.attestation,
+                              attestor_->Attest(EnrollmentStatement(session_, identity_.name, e)));
+  }
   return TaskResult{EncodeEnrollment(e, session_)};
+}
+
+absl::Status SiteRuntime::CheckCredentials(
+    const std::vector<PartyCredential>& credentials, size_t parties, size_t own_index,
+    const std::function<bool(size_t, const Enrollment&)>& keys_match) {
+  if (verifier_ == nullptr) return absl::OkStatus();
+  if (credentials.size() != parties) {
+    return absl::PermissionDeniedError(
+        fmt::format("site {}: the coordinator relayed {} attested credentials for {} parties; "
+                    "this site uses no key it cannot check",
+                    identity_.name, credentials.size(), parties));
+  }
+  std::set<std::string_view> names;
+  for (size_t i = 0; i < parties; ++i) {
+    const PartyCredential& c = credentials[i];
+    if (!names.insert(c.name).second) {
+      return absl::PermissionDeniedError(
+          fmt::format("site {}: party name {} appears twice", identity_.name, c.name));
+    }
+    if (!keys_match(i, c.enrollment)) {
+      return absl::PermissionDeniedError(
+          fmt::format("site {}: the keys of party {} ({}) differ from its credential",
+                      identity_.name, i + 1, c.name));
+    }
+    if (i == own_index) {
+      if (c.name != identity_.name || c.enrollment.identity_key != identity_key_.public_key() ||
+          c.enrollment.transport_key != transport_key_.public_key()) {
+        return absl::PermissionDeniedError(fmt::format(
+            "site {}: the credential at this site's position {} is not this site's ({})",
+            identity_.name, i + 1, c.name));
+      }
+      continue;
+    }
+    const std::vector<uint8_t> statement = EnrollmentStatement(session_, c.name, c.enrollment);
+    if (absl::Status s = verifier_->Verify(c.name, statement, c.enrollment.attestation); !s.ok()) {
+      return absl::Status(s.code(),
+                          fmt::format("site {}: the enrolment of party {} ({}) is not attested: {}",
+                                      identity_.name, i + 1, c.name, std::string(s.message())));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<TaskResult> SiteRuntime::Evaluate(const Task& task) {

@@ -6,6 +6,7 @@
 #define FEDCLOAK_FL_SITE_RUNTIME_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -13,8 +14,10 @@
 #include "fedcloak/base/secure_random.h"
 #include "fedcloak/crypto/ed25519.h"
 #include "fedcloak/crypto/x25519.h"
+#include "fedcloak/fl/key_attestation.h"
 #include "fedcloak/fl/learner.h"
 #include "fedcloak/fl/messages.h"
+#include "fedcloak/fl/secure_messages.h"
 #include "fedcloak/fl/site_handle.h"
 #include "fedcloak/fl/update_encoding.h"
 
@@ -45,6 +48,15 @@ class SiteRuntime final : public TaskHandler {
   // for a task out of protocol order, and the learner's own errors.
   absl::StatusOr<TaskResult> Handle(const Task& task) override;
 
+  // Networked runs (key_attestation.h): `attestor` signs this site's enrolment, and
+  // `verifier` must accept every other party's relayed credential before this site uses
+  // its keys (SecAgg+ setup, HE key setup). Both may be null (the simulator); neither is
+  // owned. Set before the first task.
+  void set_key_attestation(KeyAttestor* attestor, const KeyVerifier* verifier) {
+    attestor_ = attestor;
+    verifier_ = verifier;
+  }
+
   const SiteIdentity& identity() const { return identity_; }
 
  private:
@@ -53,6 +65,13 @@ class SiteRuntime final : public TaskHandler {
     EncodedUpdate encoded;
     double train_loss = 0.0;
   };
+
+  // With a verifier: OK only if `credentials` holds one verified credential per party,
+  // in id order, whose keys are the ones in `keys_of(i)`, and this site's own entry
+  // (`own_index`) carries this site's name and keys. Without one: OK.
+  absl::Status CheckCredentials(const std::vector<PartyCredential>& credentials, size_t parties,
+                                size_t own_index,
+                                const std::function<bool(size_t, const Enrollment&)>& keys_match);
 
   absl::StatusOr<ModelBroadcast> DecodeBroadcast(std::span<const uint8_t> blob, uint64_t round);
   absl::StatusOr<LocalUpdate> TrainOn(const ModelBroadcast& m);
@@ -77,6 +96,8 @@ class SiteRuntime final : public TaskHandler {
   SessionId session_;
   LocalLearner* learner_;
   SecureRandom* rng_;
+  KeyAttestor* attestor_ = nullptr;
+  const KeyVerifier* verifier_ = nullptr;
   crypto::Ed25519KeyPair identity_key_;
   crypto::X25519KeyPair transport_key_;
   uint64_t secagg_round_ = 0;

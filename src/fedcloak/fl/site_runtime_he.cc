@@ -18,6 +18,15 @@ absl::StatusOr<TaskResult> SiteRuntime::HeKeyGen(const Task& task) {
         fmt::format("site {}: HE key generation already ran in this session", identity_.name));
   }
   FEDCLOAK_ASSIGN_OR_RETURN(HeKeySetup setup, DecodeHeKeySetup(task.payload, session_));
+  if (setup.party_id == 0 || setup.party_id > setup.num_parties ||
+      setup.transport_keys[setup.party_id - 1] != transport_key_.public_key()) {
+    return absl::InvalidArgumentError(
+        fmt::format("site {}: the key setup does not carry this site's transport key at id {}",
+                    identity_.name, setup.party_id));
+  }
+  FEDCLOAK_RETURN_IF_ERROR(CheckCredentials(
+      setup.credentials, setup.num_parties, setup.party_id - 1,
+      [&](size_t i, const Enrollment& e) { return e.transport_key == setup.transport_keys[i]; }));
   FEDCLOAK_ASSIGN_OR_RETURN(auto ctx, HeContextFor(setup.parameter_set));
   FEDCLOAK_ASSIGN_OR_RETURN(
       crypto::X25519KeyPair transport,

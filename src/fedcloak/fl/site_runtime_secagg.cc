@@ -32,6 +32,9 @@ absl::StatusOr<TaskResult> SiteRuntime::SecAggAdvertise(const Task& task) {
         fmt::format("site {}: the setup does not carry this site's identity key at id {}",
                     identity_.name, setup.site_id));
   }
+  FEDCLOAK_RETURN_IF_ERROR(CheckCredentials(
+      setup.credentials, setup.num_sites, setup.site_id - 1,
+      [&](size_t i, const Enrollment& e) { return e.identity_key == setup.identity_keys[i]; }));
   FEDCLOAK_ASSIGN_OR_RETURN(secagg::SecAggParameters params,
                             secagg::SecAggParameters::Create(setup.num_sites, setup.neighbours,
                                                              setup.threshold, setup.vector_length));

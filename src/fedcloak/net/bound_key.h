@@ -29,6 +29,7 @@ namespace fedcloak::net {
 enum class BoundKeyPurpose : uint8_t {
   kSecAggIdentity = 1,  // the site's Ed25519 SecAgg+ identity public key
   kHeTransport = 2,     // the site's X25519 key for threshold-HE key-share transport
+  kEnrollment = 3,      // a session enrolment: fl::EnrollmentStatement (both keys)
 };
 
 // Signs with the private key of `kit`'s certificate (ECDSA P-256 / SHA-256, DER
