@@ -32,6 +32,7 @@ void AddVersionCommand(CLI::App& app, CommandRegistry& registry);
 void AddSimulateCommand(CLI::App& app, CommandRegistry& registry);
 void AddPrivacyCommand(CLI::App& app, CommandRegistry& registry);
 void AddBenchCommand(CLI::App& app, CommandRegistry& registry);
+void AddPlotCommand(CLI::App& app, CommandRegistry& registry);
 void AddProvisionCommand(CLI::App& app, CommandRegistry& registry);
 void AddCoordinatorCommand(CLI::App& app, CommandRegistry& registry);
 void AddClientCommand(CLI::App& app, CommandRegistry& registry);

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   fedcloak::cli::AddSimulateCommand(app, registry);
   fedcloak::cli::AddPrivacyCommand(app, registry);
   fedcloak::cli::AddBenchCommand(app, registry);
+  fedcloak::cli::AddPlotCommand(app, registry);
 
   try {
     app.parse(argc, argv);

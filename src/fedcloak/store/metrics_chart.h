@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fedcloak/store/chart_canvas.h"
 #include "fedcloak/store/png_image.h"
 
 namespace fedcloak::store {
@@ -33,10 +34,6 @@ inline constexpr Rgb kAccuracyColor = {255, 127, 14};  // orange
 // Points need not be sorted; an empty span gives empty axes. Sizes outside the ranges
 // above are clamped.
 RgbImage RenderMetricsChart(std::span<const ChartPoint> points, const ChartStyle& style = {});
-
-// Ticks for [lo, hi]: multiples of 1, 2 or 5 x 10^k, about `target` of them, covering
-// the range (first <= lo, last >= hi).
-std::vector<double> NiceTicks(double lo, double hi, int target);
 
 }  // namespace fedcloak::store
 
