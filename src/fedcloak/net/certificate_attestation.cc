@@ -65,8 +65,8 @@ absl::Status CertificateVerifier::Verify(std::string_view site, std::span<const 
   uint8_t version = 0;
   FEDCLOAK_RETURN_IF_ERROR(r.ReadU8("attestation version", &version));
   if (version != kAttestationVersion) {
-    return absl::DataLossError(fmt::format("attestation version {} is not {}", version,
-                                           kAttestationVersion));
+    return absl::DataLossError(
+        fmt::format("attestation version {} is not {}", version, kAttestationVersion));
   }
   std::string certificate_pem;
   FEDCLOAK_RETURN_IF_ERROR(r.ReadString("certificate", kMaxCertificatePem, &certificate_pem));

@@ -2,6 +2,8 @@
 
 #include <grpc/support/log.h>
 
+#include <cstdlib>
+#include <mutex>
 #include <string_view>
 
 #include "absl/synchronization/mutex.h"
@@ -62,7 +64,19 @@ int MaxMessageBytes(size_t max_chunk_bytes) {
   return static_cast<int>(max_chunk_bytes + kEnvelope);
 }
 
+void RequireTls13() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // Not an empty list: SSL_CTX_set_cipher_list fails without a TLS 1.2 suite it
+    // knows. OpenSSL skips PSK suites when no PSK callback is set (a server answers
+    // "no shared cipher", a client does not offer them).
+    ::setenv("GRPC_SSL_CIPHER_SUITES", "PSK-AES256-GCM-SHA384:PSK-AES128-GCM-SHA256",
+             /*overwrite=*/1);
+  });
+}
+
 std::shared_ptr<grpc::ServerCredentials> MakeServerCredentials(const TlsMaterial& tls) {
+  RequireTls13();
   grpc::SslServerCredentialsOptions options(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   options.pem_root_certs = tls.ca_certificate_pem;
@@ -75,6 +89,7 @@ std::shared_ptr<grpc::ServerCredentials> MakeServerCredentials(const TlsMaterial
 }
 
 std::shared_ptr<grpc::ChannelCredentials> MakeChannelCredentials(const TlsMaterial& tls) {
+  RequireTls13();
   grpc::SslCredentialsOptions options;
   options.pem_root_certs = tls.ca_certificate_pem;
   options.pem_private_key = KeyString(tls);

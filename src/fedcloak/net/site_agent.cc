@@ -379,6 +379,8 @@ absl::StatusOr<std::unique_ptr<SiteAgent>> SiteAgent::Create(SiteAgentOptions op
                                                              fl::TaskHandler* handler,
                                                              SecureRandom& random) {
   if (handler == nullptr) return absl::InvalidArgumentError("no task handler");
+  // On the creating thread, before any connection thread exists (it calls setenv).
+  internal::RequireTls13();
   FEDCLOAK_RETURN_IF_ERROR(ValidateSiteName(options.kit.site_name));
   FEDCLOAK_RETURN_IF_ERROR(ValidateTlsMaterial(options.kit.tls));
   if (options.kit.coordinator_address.empty() && options.coordinator_address.empty()) {
