@@ -43,15 +43,14 @@ std::vector<std::string> SplitCsvLine(const std::string& line) {
 // The (round, value) pairs of `metric` in a rounds.csv; empty cells are skipped (a
 // failed round, or a metric the run did not compute).
 absl::StatusOr<std::vector<std::pair<uint64_t, double>>> ReadMetric(const std::string& path,
-                                                                     const std::string& metric) {
+                                                                    const std::string& metric) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(fmt::format("cannot read {}", path));
   in.seekg(0, std::ios::end);
   const auto size = static_cast<size_t>(std::max<std::streamoff>(0, in.tellg()));
   if (size > kMaxCsvBytes) {
-    return absl::InvalidArgumentError(
-        fmt::format("{} is {} bytes, more than the {} a metrics file may have", path, size,
-                    kMaxCsvBytes));
+    return absl::InvalidArgumentError(fmt::format(
+        "{} is {} bytes, more than the {} a metrics file may have", path, size, kMaxCsvBytes));
   }
   in.seekg(0);
   std::string line;
@@ -66,8 +65,8 @@ absl::StatusOr<std::vector<std::pair<uint64_t, double>>> ReadMetric(const std::s
     if (header[i] == metric) column = i;
   }
   if (column == 0) {
-    return absl::InvalidArgumentError(fmt::format("{}:1: no column \"{}\" (columns: {})", path,
-                                                  metric, fmt::join(header, ", ")));
+    return absl::InvalidArgumentError(
+        fmt::format("{}:1: no column \"{}\" (columns: {})", path, metric, fmt::join(header, ", ")));
   }
   std::vector<std::pair<uint64_t, double>> points;
   for (size_t line_no = 2; std::getline(in, line); ++line_no) {
@@ -86,8 +85,8 @@ absl::StatusOr<std::vector<std::pair<uint64_t, double>>> ReadMetric(const std::s
     }
     const double value = std::strtod(f[column].c_str(), &end);
     if (*end != '\0' || !std::isfinite(value)) {
-      return absl::InvalidArgumentError(fmt::format("{}:{}: {} \"{}\" is not a finite number",
-                                                    path, line_no, metric, f[column]));
+      return absl::InvalidArgumentError(
+          fmt::format("{}:{}: {} \"{}\" is not a finite number", path, line_no, metric, f[column]));
     }
     points.emplace_back(round, value);
   }

@@ -2,6 +2,8 @@
 // relays the credentials, and sites refuse keys a coordinator substituted. The attestor
 // here signs with a per-site Ed25519 key known to every verifier (module net does the
 // same with X.509 certificates; see net/certificate_attestation_test.cc).
+#include "fedcloak/fl/key_attestation.h"
+
 #include <map>
 #include <memory>
 #include <string>
@@ -14,7 +16,6 @@
 #include "fedcloak/fl/engine.h"
 #include "fedcloak/fl/he_aggregation.h"
 #include "fedcloak/fl/in_process_site.h"
-#include "fedcloak/fl/key_attestation.h"
 #include "fedcloak/fl/secagg_aggregation.h"
 #include "fedcloak/fl/secure_messages.h"
 #include "fedcloak/fl/simulation.h"
@@ -89,10 +90,10 @@ class SubstitutingHandler final : public TaskHandler {
 };
 
 struct SiteSetup {
-  bool attest = true;              // the site has an attestor
-  bool verify = true;              // the site checks the others' credentials
-  std::string signer;              // whose key the attestor signs with (default: own)
-  bool substitute_keys = false;    // the coordinator swaps this site's keys
+  bool attest = true;            // the site has an attestor
+  bool verify = true;            // the site checks the others' credentials
+  std::string signer;            // whose key the attestor signs with (default: own)
+  bool substitute_keys = false;  // the coordinator swaps this site's keys
 };
 
 class KeyAttestationTest : public ::testing::TestWithParam<AggregationMode> {
@@ -106,11 +107,11 @@ class KeyAttestationTest : public ::testing::TestWithParam<AggregationMode> {
       const std::string name = SimulatedSiteName(i);
       learners_.push_back(std::make_unique<testing::QuadraticLearner>(
           std::vector<float>(kParams, static_cast<float>(i)), 10));
-      auto runtime = std::make_unique<SiteRuntime>(SiteIdentity{name, static_cast<uint32_t>(i + 1)},
-                                                   session_, learners_.back().get(),
-                                                   &DefaultRandom());
-      attestors_.push_back(std::make_unique<TestAttestor>(
-          setups[i].signer.empty() ? name : setups[i].signer));
+      auto runtime =
+          std::make_unique<SiteRuntime>(SiteIdentity{name, static_cast<uint32_t>(i + 1)}, session_,
+                                        learners_.back().get(), &DefaultRandom());
+      attestors_.push_back(
+          std::make_unique<TestAttestor>(setups[i].signer.empty() ? name : setups[i].signer));
       runtime->set_key_attestation(setups[i].attest ? attestors_.back().get() : nullptr,
                                    setups[i].verify ? &verifier_ : nullptr);
       std::unique_ptr<TaskHandler> handler = std::move(runtime);

@@ -23,8 +23,7 @@ Rgb SeriesColor(size_t i) {
   return kPalette[i % kPalette.size()];
 }
 
-RgbImage RenderComparisonChart(std::span<const ChartSeries> series,
-                               const ComparisonStyle& style) {
+RgbImage RenderComparisonChart(std::span<const ChartSeries> series, const ComparisonStyle& style) {
   const uint32_t w = std::clamp<uint32_t>(style.width, 320, 8192);
   const uint32_t h = std::clamp<uint32_t>(style.height, 240, 8192);
   RgbImage img(w, h, kChartWhite);
@@ -73,8 +72,7 @@ RgbImage RenderComparisonChart(std::span<const ChartSeries> series,
   }
   DrawSegment(img, left, top, left, bottom, 1.5, kChartAxis);
   DrawSegment(img, left, bottom, right, bottom, 1.5, kChartAxis);
-  DrawText(img,
-           static_cast<int64_t>((left + right) / 2) - TextWidth("ROUND", kChartTextScale) / 2,
+  DrawText(img, static_cast<int64_t>((left + right) / 2) - TextWidth("ROUND", kChartTextScale) / 2,
            static_cast<int64_t>(bottom) + 38, "ROUND", kChartTextScale, kChartText);
   DrawText(img, static_cast<int64_t>(left) - 60, static_cast<int64_t>(top) - 26, style.y_label,
            kChartTextScale, kChartText);

@@ -57,9 +57,8 @@ TEST(ComparisonChartTest, HigherValuesAreDrawnHigher) {
 TEST(ComparisonChartTest, EmptyAndDegenerateInputsRender) {
   const RgbImage empty = RenderComparisonChart({});
   EXPECT_EQ(empty.width(), 1000u);
-  std::vector<ChartSeries> odd = {{"NAN", {{1, std::numeric_limits<double>::quiet_NaN()}}},
-                                  {"ONE", {{3, 0.7}}},
-                                  {"NONE", {}}};
+  std::vector<ChartSeries> odd = {
+      {"NAN", {{1, std::numeric_limits<double>::quiet_NaN()}}}, {"ONE", {{3, 0.7}}}, {"NONE", {}}};
   ComparisonStyle tiny;
   tiny.width = 10;  // clamped to 320
   tiny.height = 10;
