@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "fedcloak/store/bitmap_font.h"
+
 namespace fedcloak::store {
 
 void DrawSegment(RgbImage& img, double xa, double ya, double xb, double yb, double width, Rgb c) {
@@ -35,6 +37,22 @@ void FillRect(RgbImage& img, int64_t x0, int64_t y0, int64_t x1, int64_t y1, Rgb
 std::string TickLabel(double v) {
   if (std::fabs(v) < 1e-12) return "0";
   return fmt::format("{:.4g}", v);
+}
+
+void DrawRoundAxis(RgbImage& img, const std::vector<double>& ticks, const ChartAxis& x_axis,
+                   double left, double right, double top, double bottom) {
+  for (double v : ticks) {
+    const double x = std::round(x_axis.Map(v));
+    DrawSegment(img, x, top, x, bottom, 1, kChartGrid);
+    DrawSegment(img, x, bottom, x, bottom + 6, 1.5, kChartAxis);
+    const std::string s = TickLabel(v);
+    DrawText(img, static_cast<int64_t>(x) - TextWidth(s, kChartTextScale) / 2,
+             static_cast<int64_t>(bottom) + 12, s, kChartTextScale, kChartText);
+  }
+  DrawSegment(img, left, top, left, bottom, 1.5, kChartAxis);
+  DrawSegment(img, left, bottom, right, bottom, 1.5, kChartAxis);
+  DrawText(img, static_cast<int64_t>((left + right) / 2) - TextWidth("ROUND", kChartTextScale) / 2,
+           static_cast<int64_t>(bottom) + 38, "ROUND", kChartTextScale, kChartText);
 }
 
 std::vector<double> NiceTicks(double lo, double hi, int target) {

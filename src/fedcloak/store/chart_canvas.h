@@ -35,6 +35,12 @@ struct ChartAxis {
   double Map(double v) const { return pix_lo + (v - lo) / (hi - lo) * (pix_hi - pix_lo); }
 };
 
+// The round axis at the bottom of a plot area [left, right] x [top, bottom]: grid lines
+// and labelled ticks at `ticks` (mapped by `x_axis`), the "ROUND" caption, and the left
+// and bottom frame lines.
+void DrawRoundAxis(RgbImage& img, const std::vector<double>& ticks, const ChartAxis& x_axis,
+                   double left, double right, double top, double bottom);
+
 // Ticks for [lo, hi]: multiples of 1, 2 or 5 x 10^k, about `target` of them, covering
 // the range (first <= lo, last >= hi).
 std::vector<double> NiceTicks(double lo, double hi, int target);

@@ -62,18 +62,7 @@ RgbImage RenderComparisonChart(std::span<const ChartSeries> series, const Compar
     DrawText(img, static_cast<int64_t>(left) - 12 - TextWidth(s, kChartTextScale),
              static_cast<int64_t>(y) - glyph_h / 2, s, kChartTextScale, kChartText);
   }
-  for (double v : xt) {
-    const double x = std::round(x_axis.Map(v));
-    DrawSegment(img, x, top, x, bottom, 1, kChartGrid);
-    DrawSegment(img, x, bottom, x, bottom + 6, 1.5, kChartAxis);
-    const std::string s = TickLabel(v);
-    DrawText(img, static_cast<int64_t>(x) - TextWidth(s, kChartTextScale) / 2,
-             static_cast<int64_t>(bottom) + 12, s, kChartTextScale, kChartText);
-  }
-  DrawSegment(img, left, top, left, bottom, 1.5, kChartAxis);
-  DrawSegment(img, left, bottom, right, bottom, 1.5, kChartAxis);
-  DrawText(img, static_cast<int64_t>((left + right) / 2) - TextWidth("ROUND", kChartTextScale) / 2,
-           static_cast<int64_t>(bottom) + 38, "ROUND", kChartTextScale, kChartText);
+  DrawRoundAxis(img, xt, x_axis, left, right, top, bottom);
   DrawText(img, static_cast<int64_t>(left) - 60, static_cast<int64_t>(top) - 26, style.y_label,
            kChartTextScale, kChartText);
   DrawText(img, static_cast<int64_t>(w) / 2 - TextWidth(style.title, 3) / 2, 14, style.title, 3,

@@ -60,21 +60,9 @@ RgbImage RenderMetricsChart(std::span<const ChartPoint> points_in, const ChartSt
     DrawText(img, static_cast<int64_t>(right) + 12, static_cast<int64_t>(y) - glyph_h / 2,
              TickLabel(v), kChartTextScale, kAccuracyColor);
   }
-  for (double v : xt) {
-    const double x = std::round(x_axis.Map(v));
-    DrawSegment(img, x, top, x, bottom, 1, kChartGrid);
-    DrawSegment(img, x, bottom, x, bottom + 6, 1.5, kChartAxis);
-    const std::string s = TickLabel(v);
-    DrawText(img, static_cast<int64_t>(x) - TextWidth(s, kChartTextScale) / 2,
-             static_cast<int64_t>(bottom) + 12, s, kChartTextScale, kChartText);
-  }
-  DrawSegment(img, left, top, left, bottom, 1.5, kChartAxis);
+  DrawRoundAxis(img, xt, x_axis, left, right, top, bottom);
   DrawSegment(img, right, top, right, bottom, 1.5, kChartAxis);
-  DrawSegment(img, left, bottom, right, bottom, 1.5, kChartAxis);
   DrawSegment(img, left, top, right, top, 1, kChartGrid);
-
-  DrawText(img, static_cast<int64_t>((left + right) / 2) - TextWidth("ROUND", kChartTextScale) / 2,
-           static_cast<int64_t>(bottom) + 38, "ROUND", kChartTextScale, kChartText);
   DrawText(img, static_cast<int64_t>(left) - 60, static_cast<int64_t>(top) - 26, style.loss_label,
            kChartTextScale, kLossColor);
   DrawText(img, static_cast<int64_t>(right) + 60 - TextWidth(style.accuracy_label, kChartTextScale),
