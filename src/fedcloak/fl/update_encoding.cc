@@ -35,19 +35,19 @@ absl::StatusOr<DpEncodingSettings> PlanDistributedDp(size_t num_params, double l
 absl::StatusOr<UpdateEncoding> UpdateEncoding::Create(const EncodingSettings& settings,
                                                       size_t num_params, const SessionId& session,
                                                       uint64_t round) {
-  std::array<uint8_t, 32> seed{};
   if (settings.dp.enabled) {
     FEDCLOAK_ASSIGN_OR_RETURN(dp::DistributedDGauss ddg,
                               dp::DistributedDGauss::Create(DdgParams(settings.dp, num_params)));
     // The rotation is public: derived from the session and the round.
     Prg prg(session.bytes, fmt::format("fl.dp.rotation.{}", round));
+    std::array<uint8_t, 32> seed{};
     prg.Fill(seed);
-    return UpdateEncoding(num_params, std::nullopt, std::move(ddg), seed);
+    return UpdateEncoding(num_params, std::move(ddg), seed);
   }
   FEDCLOAK_ASSIGN_OR_RETURN(
       crypto::FixedPointCodec codec,
       crypto::FixedPointCodec::Create(settings.clip, settings.scale, settings.max_total_weight));
-  return UpdateEncoding(num_params, std::move(codec), std::nullopt, seed);
+  return UpdateEncoding(num_params, std::move(codec));
 }
 
 size_t UpdateEncoding::encoded_length() const {

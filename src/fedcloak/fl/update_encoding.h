@@ -49,9 +49,12 @@ class UpdateEncoding {
                                                  uint64_t total_weight) const;
 
  private:
-  UpdateEncoding(size_t num_params, std::optional<crypto::FixedPointCodec> codec,
-                 std::optional<dp::DistributedDGauss> ddg, std::array<uint8_t, 32> seed)
-      : num_params_(num_params), codec_(std::move(codec)), ddg_(std::move(ddg)), seed_(seed) {}
+  // One constructor per encoding (moving a disengaged optional<DistributedDGauss> draws
+  // a false -Wmaybe-uninitialized from GCC 12 under the sanitizers).
+  UpdateEncoding(size_t num_params, crypto::FixedPointCodec codec)
+      : num_params_(num_params), codec_(std::move(codec)), seed_{} {}
+  UpdateEncoding(size_t num_params, dp::DistributedDGauss ddg, std::array<uint8_t, 32> seed)
+      : num_params_(num_params), ddg_(std::move(ddg)), seed_(seed) {}
 
   size_t num_params_;
   std::optional<crypto::FixedPointCodec> codec_;
