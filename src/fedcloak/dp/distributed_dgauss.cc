@@ -163,7 +163,9 @@ absl::StatusOr<double> DistributedDGauss::MaxScale(const DistributedDGaussParams
   }
   // The per-site sigma must also stay within the sampler's range.
   const double sigma_cap = DiscreteGaussianSampler::kMaxSigma / SiteSigma(params, 1.0);
-  return std::min(room / per_scale * (1 - 1e-9), sigma_cap);
+  // Both bounds backed off by a relative 1e-9, so that rounding in Create cannot step
+  // over them.
+  return std::min(room / per_scale, sigma_cap) * (1 - 1e-9);
 }
 
 absl::StatusOr<DistributedDGauss> DistributedDGauss::Create(const DistributedDGaussParams& params) {

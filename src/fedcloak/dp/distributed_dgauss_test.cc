@@ -176,6 +176,31 @@ TEST(DpDistributedDGaussTest, CapacityCheckIncludesTheNoiseTail) {
   EXPECT_THAT(DistributedDGauss::MaxScale(p), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// MaxScale's answer is always accepted by Create, also where the sampler's sigma range
+// (not the modulus) binds. Regression: noise_multiplier 0.3 over 20 expected sites and
+// 46,730 values gave a per-site sigma of 2^24 + 4e-9, just outside the range.
+TEST(DpDistributedDGaussTest, MaxScaleIsAcceptedWheneverItExists) {
+  int checked = 0;
+  for (double z : {0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 3.0}) {
+    for (uint32_t sites : {1u, 2u, 7u, 20u, 50u, 100u}) {
+      for (uint64_t dim : {uint64_t{1000}, uint64_t{46730}}) {
+        DistributedDGaussParams p = BaseParams();
+        p.dimension = dim;
+        p.noise_multiplier = z;
+        p.expected_sites = sites;
+        p.max_sites = std::max(sites, 20u);
+        auto max_scale = DistributedDGauss::MaxScale(p);
+        if (!max_scale.ok()) continue;
+        p.scale = *max_scale;
+        EXPECT_THAT(DistributedDGauss::Create(p), IsOk())
+            << "z=" << z << " sites=" << sites << " dim=" << dim;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 80);
+}
+
 // Aggregation of zero updates leaves only the noise: its variance per coordinate must
 // be (noise_multiplier * C)^2 (5 standard errors, se = sqrt(2 / d)).
 TEST(DpDistributedDGaussTest, AggregatedNoiseHasTheConfiguredVariance) {
