@@ -4,6 +4,7 @@
 // `coordinator` write (doc/configuration.md, "Outputs").
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
