@@ -91,4 +91,7 @@ final_b=$(grep "round 400/400" "$WORK/b2.log" | sed 's/  [0-9.]*s .*//')
 [ "$final_a" = "$final_b" ] || fail "resumed run differs: '$final_b' vs '$final_a'"
 "$FEDCLOAK" status --store "$WORK/b.sqlite" | grep -qE "resume +plain +completed .* 400 " \
   || fail "store does not show 400 completed rounds: $("$FEDCLOAK" status --store "$WORK/b.sqlite")"
+# The metrics files carry the rounds before the restart: rounds 1..400, each once.
+[ "$(tail -n +2 "$WORK/out/rounds.csv" | cut -d, -f1 | tr '\n' ' ')" = "$(seq -s ' ' 1 400) " ] \
+  || fail "rounds.csv does not hold rounds 1..400 once each after the resume"
 echo "resume test passed: $final_b"

@@ -221,8 +221,8 @@ int RunCoordinator(const CoordinatorArgs& a) {
     store_observer.set_privacy_settings(c.dp.delta, c.dp.noise_multiplier, c.dp.clip_norm);
   }
 
-  auto log =
-      fl::MetricsLog::Open(c.output.dir, c.run.name, std::string(fl::RunModeName(c.run.mode)));
+  auto log = fl::MetricsLog::Open(c.output.dir, c.run.name,
+                                  std::string(fl::RunModeName(c.run.mode)), first_round);
   if (!log.ok()) return Fail(log.status(), kExitFailure);
   ConsoleReporter reporter(c.run.rounds, log->get(), nullptr);
   fl::ObserverList observers;

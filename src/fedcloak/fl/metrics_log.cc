@@ -3,12 +3,22 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 namespace fedcloak::fl {
 namespace {
+
+constexpr std::string_view kCsvHeader =
+    "round,status,selected,survivors,dropouts,train_loss,eval_loss,eval_accuracy,eval_auc,"
+    "central_loss,central_accuracy,central_auc,seconds,bytes_to_sites,bytes_from_sites,"
+    "epsilon\n";
+// Files an earlier process wrote are read back only up to this size.
+constexpr uintmax_t kMaxCarriedBytes = uintmax_t{256} << 20;
 
 std::string Opt(const std::optional<double>& v) { return v ? fmt::format("{:.6f}", *v) : ""; }
 
@@ -46,17 +56,59 @@ MetricsLog::MetricsLog(std::string dir, std::string run_name, std::string mode)
 
 absl::StatusOr<std::unique_ptr<MetricsLog>> MetricsLog::Open(const std::string& dir,
                                                              const std::string& run_name,
-                                                             const std::string& mode) {
+                                                             const std::string& mode,
+                                                             uint64_t first_round) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return absl::InternalError(fmt::format("cannot create {}: {}", dir, ec.message()));
   auto log = std::unique_ptr<MetricsLog>(new MetricsLog(dir, run_name, mode));
+  std::string kept_rows;
+  if (first_round > 1 && !log->CarryOver(first_round, &kept_rows)) {
+    kept_rows.clear();
+    log->json_rounds_.clear();
+  }
   std::ofstream csv(log->csv_path_, std::ios::trunc);
   if (!csv) return absl::InternalError(fmt::format("cannot write {}", log->csv_path_));
-  csv << "round,status,selected,survivors,dropouts,train_loss,eval_loss,eval_accuracy,eval_auc,"
-         "central_loss,central_accuracy,central_auc,seconds,bytes_to_sites,bytes_from_sites,"
-         "epsilon\n";
+  csv << kCsvHeader << kept_rows;
+  csv.flush();
+  if (!csv) return absl::InternalError(fmt::format("cannot write {}", log->csv_path_));
   return log;
+}
+
+bool MetricsLog::CarryOver(uint64_t first_round, std::string* csv_rows) {
+  const auto read = [](const std::string& path, std::string* out) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec || size > kMaxCarriedBytes) return false;
+    std::ifstream in(path, std::ios::binary);
+    out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    return static_cast<bool>(in) || in.eof();
+  };
+  std::string csv_text, json_text;
+  if (!read(csv_path_, &csv_text) || !read(json_path_, &json_text)) return false;
+  if (csv_text.compare(0, kCsvHeader.size(), kCsvHeader) != 0) return false;
+  const nlohmann::json doc = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || doc.value("run", "") != run_name_ || !doc.contains("rounds") ||
+      !doc["rounds"].is_array()) {
+    return false;
+  }
+  for (const nlohmann::json& r : doc["rounds"]) {
+    if (!r.is_object() || !r.contains("round") || !r["round"].is_number_unsigned()) return false;
+    if (r["round"].get<uint64_t>() < first_round) json_rounds_.push_back(r.dump());
+  }
+  // CSV rows: "<round>,...", kept in order while the round is before first_round.
+  size_t at = kCsvHeader.size();
+  while (at < csv_text.size()) {
+    const size_t end = csv_text.find('\n', at);
+    if (end == std::string::npos) break;  // a partial last line: dropped
+    const std::string line = csv_text.substr(at, end + 1 - at);
+    at = end + 1;
+    char* stop = nullptr;
+    const unsigned long long round = std::strtoull(line.c_str(), &stop, 10);
+    if (stop == line.c_str() || *stop != ',') return false;
+    if (round < first_round) *csv_rows += line;
+  }
+  return true;
 }
 
 absl::Status MetricsLog::Append(const RoundRecord& r, const std::optional<LocalMetrics>& central) {

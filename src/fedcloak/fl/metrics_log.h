@@ -17,9 +17,13 @@ namespace fedcloak::fl {
 class MetricsLog {
  public:
   // Creates `dir` if needed. `run_name` and `mode` are recorded in the JSON file.
+  // `first_round` > 1 (a resumed run) keeps the rounds before it from files an earlier
+  // process of the same run wrote in `dir` (later rounds are dropped: they are run
+  // again); files that are missing, of another run or unreadable are started afresh.
   static absl::StatusOr<std::unique_ptr<MetricsLog>> Open(const std::string& dir,
                                                           const std::string& run_name,
-                                                          const std::string& mode);
+                                                          const std::string& mode,
+                                                          uint64_t first_round = 1);
 
   // Appends one round. Returns an I/O error as Unavailable / Internal with the path.
   // `central` is the coordinator-side evaluation, if the run has one.
@@ -30,6 +34,9 @@ class MetricsLog {
 
  private:
   MetricsLog(std::string dir, std::string run_name, std::string mode);
+  // Loads the rounds before `first_round` from existing files; false if they cannot be
+  // used (then nothing is kept).
+  bool CarryOver(uint64_t first_round, std::string* csv_rows);
 
   std::string csv_path_;
   std::string json_path_;
