@@ -9,6 +9,7 @@
 #include <ctime>
 #include <vector>
 
+#include "bench/median.h"
 #include "fedcloak/base/prg.h"
 #include "fedcloak/base/status.h"
 #include "fedcloak/crypto/fixed_point.h"
@@ -31,12 +32,6 @@ double ThreadCpuMs() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t m = v.size() / 2;
-  return v.size() % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 Prg SeededPrg(uint64_t seed, std::string_view label) {

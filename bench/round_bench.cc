@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bench/median.h"
 #include "fedcloak/base/secure_random.h"
 #include "fedcloak/base/status.h"
 #include "fedcloak/fl/engine.h"
@@ -42,12 +43,6 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 // A child process with stdout and stderr in `log`. Stopped on destruction: SIGTERM,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "bench/median.h"
 #include "fedcloak/base/prg.h"
 #include "fedcloak/base/status.h"
 #include "fedcloak/crypto/ed25519.h"
@@ -50,12 +51,6 @@ Elapsed Since(const Stamp& a) {
   const Stamp b = Now();
   return Elapsed{std::chrono::duration<double, std::milli>(b.wall - a.wall).count(),
                  b.cpu_ms - a.cpu_ms};
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t m = v.size() / 2;
-  return v.size() % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 Prg SeededPrg(uint64_t seed, uint64_t index, std::string_view label) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <vector>
 
+#include "bench/median.h"
 #include "fedcloak/base/status.h"
 #include "fedcloak/ml/dataset.h"
 #include "fedcloak/ml/idx_loader.h"
@@ -78,12 +79,6 @@ void BareEpochs(torch::nn::Sequential& net, torch::optim::SGD& sgd, const torch:
       sgd.step();
     }
   }
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 template <typename F>

@@ -39,6 +39,19 @@ std::string TickLabel(double v) {
   return fmt::format("{:.4g}", v);
 }
 
+void DrawValueAxis(RgbImage& img, const std::vector<double>& ticks, const ChartAxis& y_axis,
+                   double left, double right, Rgb label_color) {
+  const int glyph_h = kGlyphHeight * kChartTextScale;
+  for (double v : ticks) {
+    const double y = std::round(y_axis.Map(v));
+    DrawSegment(img, left, y, right, y, 1, kChartGrid);
+    DrawSegment(img, left - 6, y, left, y, 1.5, kChartAxis);
+    const std::string s = TickLabel(v);
+    DrawText(img, static_cast<int64_t>(left) - 12 - TextWidth(s, kChartTextScale),
+             static_cast<int64_t>(y) - glyph_h / 2, s, kChartTextScale, label_color);
+  }
+}
+
 void DrawRoundAxis(RgbImage& img, const std::vector<double>& ticks, const ChartAxis& x_axis,
                    double left, double right, double top, double bottom) {
   for (double v : ticks) {

@@ -35,6 +35,11 @@ struct ChartAxis {
   double Map(double v) const { return pix_lo + (v - lo) / (hi - lo) * (pix_hi - pix_lo); }
 };
 
+// The value axis on the left of a plot area [left, right]: grid lines across the plot and
+// ticks labelled in `label_color` at `ticks` (mapped by `y_axis`).
+void DrawValueAxis(RgbImage& img, const std::vector<double>& ticks, const ChartAxis& y_axis,
+                   double left, double right, Rgb label_color);
+
 // The round axis at the bottom of a plot area [left, right] x [top, bottom]: grid lines
 // and labelled ticks at `ticks` (mapped by `x_axis`), the "ROUND" caption, and the left
 // and bottom frame lines.

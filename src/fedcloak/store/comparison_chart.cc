@@ -54,14 +54,7 @@ RgbImage RenderComparisonChart(std::span<const ChartSeries> series, const Compar
 
   FillRect(img, static_cast<int64_t>(left), static_cast<int64_t>(top), static_cast<int64_t>(right),
            static_cast<int64_t>(bottom), kChartPlotBackground);
-  for (double v : yt) {
-    const double y = std::round(y_axis.Map(v));
-    DrawSegment(img, left, y, right, y, 1, kChartGrid);
-    DrawSegment(img, left - 6, y, left, y, 1.5, kChartAxis);
-    const std::string s = TickLabel(v);
-    DrawText(img, static_cast<int64_t>(left) - 12 - TextWidth(s, kChartTextScale),
-             static_cast<int64_t>(y) - glyph_h / 2, s, kChartTextScale, kChartText);
-  }
+  DrawValueAxis(img, yt, y_axis, left, right, kChartText);
   DrawRoundAxis(img, xt, x_axis, left, right, top, bottom);
   DrawText(img, static_cast<int64_t>(left) - 60, static_cast<int64_t>(top) - 26, style.y_label,
            kChartTextScale, kChartText);

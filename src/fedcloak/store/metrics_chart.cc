@@ -46,14 +46,7 @@ RgbImage RenderMetricsChart(std::span<const ChartPoint> points_in, const ChartSt
   // Frame, grid, ticks, labels.
   FillRect(img, static_cast<int64_t>(left), static_cast<int64_t>(top), static_cast<int64_t>(right),
            static_cast<int64_t>(bottom), kChartPlotBackground);
-  for (double v : lt) {
-    const double y = std::round(loss_axis.Map(v));
-    DrawSegment(img, left, y, right, y, 1, kChartGrid);
-    DrawSegment(img, left - 6, y, left, y, 1.5, kChartAxis);
-    const std::string s = TickLabel(v);
-    DrawText(img, static_cast<int64_t>(left) - 12 - TextWidth(s, kChartTextScale),
-             static_cast<int64_t>(y) - glyph_h / 2, s, kChartTextScale, kLossColor);
-  }
+  DrawValueAxis(img, lt, loss_axis, left, right, kLossColor);
   for (double v : at) {
     const double y = std::round(acc_axis.Map(v));
     DrawSegment(img, right, y, right + 6, y, 1.5, kChartAxis);
